@@ -1,0 +1,119 @@
+/**
+ * The gateway's configuration: environment variables read once at startup, validated, and turned
+ * into a typed {@link Config}. A bad value stops startup with a {@link ConfigError} that names the
+ * variable, so an operator never runs a half-configured gateway.
+ *
+ * @module
+ */
+
+/** Everything the gateway needs to know about its surroundings. */
+export interface Config {
+  /** Port the gateway listens on (`PORT`). */
+  port: number;
+  /** Address the gateway binds to (`HOST`). */
+  host: string;
+  /** Base URL of the Ollama server, without a trailing slash (`OLLAMA_URL`). */
+  ollamaUrl: string;
+  /** Model used when a request names none (`OLLAMA_MODEL`). */
+  defaultModel: string;
+  /** Accepted Bearer keys (`OLLAMA_API_KEY`, comma-separated). */
+  apiKeys: string[];
+  /** True when no key was configured and {@link apiKeys} holds one generated at startup. */
+  keyGenerated: boolean;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes: number;
+  /** Milliseconds to wait for Ollama's response headers before answering 504. */
+  firstByteTimeoutMs: number;
+  /** Milliseconds `/healthz` waits for Ollama before reporting it down. */
+  healthTimeoutMs: number;
+}
+
+/** Environment as a plain lookup, so tests can pass an object instead of `Deno.env`. */
+export type Env = Record<string, string | undefined>;
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Characters a Bearer token may contain (RFC 6750 `b64token`), as `hono/bearer-auth` checks. */
+const TOKEN_PATTERN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+/** Reads and validates the configuration from `env`; throws {@link ConfigError} on a bad value. */
+export function loadConfig(env: Env): Config {
+  const configured = parseKeys(env.OLLAMA_API_KEY);
+  return {
+    port: parsePort(env.PORT),
+    host: parseHost(env.HOST),
+    ollamaUrl: parseUrl(env.OLLAMA_URL),
+    defaultModel: parseModel(env.OLLAMA_MODEL),
+    apiKeys: configured.length > 0 ? configured : [generateKey()],
+    keyGenerated: configured.length === 0,
+    maxBodyBytes: 1024 * 1024,
+    firstByteTimeoutMs: 300_000,
+    healthTimeoutMs: 1_000,
+  };
+}
+
+/** A fresh key: 32 random bytes as base64url, 43 characters (like `secrets.token_urlsafe(32)`). */
+export function generateKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function parsePort(value = "7860"): number {
+  const port = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 1 to 65535, not "${value}"`);
+  }
+  return port;
+}
+
+function parseHost(value = "0.0.0.0"): string {
+  const host = value.trim();
+  if (host === "" || /\s/.test(host)) {
+    throw new ConfigError(`HOST must be an address such as 0.0.0.0 or 127.0.0.1, not "${value}"`);
+  }
+  return host;
+}
+
+function parseUrl(value = "http://127.0.0.1:11434"): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ConfigError(
+      `OLLAMA_URL must be a URL such as http://127.0.0.1:11434, not "${value}"`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`OLLAMA_URL must start with http:// or https://, not "${value}"`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError("OLLAMA_URL must not carry credentials, a query or a fragment");
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function parseModel(value = "qwen3:4b"): string {
+  const model = value.trim();
+  if (model === "" || /\s/.test(model)) {
+    throw new ConfigError(`OLLAMA_MODEL must be a model name such as qwen3:4b, not "${value}"`);
+  }
+  return model;
+}
+
+function parseKeys(value = ""): string[] {
+  const keys = value.split(",").map((key) => key.trim()).filter((key) => key !== "");
+  for (const [index, key] of keys.entries()) {
+    // The key itself stays out of the message: it is a secret, and messages end up in logs.
+    if (!TOKEN_PATTERN.test(key)) {
+      throw new ConfigError(
+        `OLLAMA_API_KEY: key ${index + 1} of ${keys.length} has characters a Bearer token cannot ` +
+          "carry; use letters, digits and - . _ ~ + / (and = only at the end)",
+      );
+    }
+  }
+  return keys;
+}

@@ -1,0 +1,39 @@
+/**
+ * API-key authentication: `Authorization: Bearer <key>` checked in constant time against every
+ * configured key by `hono/bearer-auth`. Every failure (no header, a header that is not a Bearer
+ * token, a wrong key) is a `401` with `WWW-Authenticate: Bearer` and a body in the route's own
+ * error shape, so clients see one clear answer instead of the middleware's plain-text 400/401.
+ *
+ * @module
+ */
+
+import type { Context, MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { errorResponse } from "./errors.ts";
+
+/** Builds the 401 body for `message`, in the shape of the API the route belongs to. */
+export type UnauthorizedResponse = (message: string) => Response;
+
+/** Options for {@link requireApiKey}. */
+export interface RequireApiKeyOptions {
+  /** Error shape of the protected routes; the gateway's `{"error": …}` by default. */
+  unauthorized?: UnauthorizedResponse;
+}
+
+const MISSING = "Missing API key: send it as the header Authorization: Bearer <key>";
+const MALFORMED = "Malformed Authorization header: expected Authorization: Bearer <key>";
+const WRONG = "Wrong API key";
+
+/** Middleware that lets a request through only with one of `keys` as its Bearer token. */
+export function requireApiKey(
+  keys: string[],
+  { unauthorized = (message) => errorResponse(401, message) }: RequireApiKeyOptions = {},
+): MiddlewareHandler {
+  const reject = (message: string) => (_c: Context) => unauthorized(message);
+  return bearerAuth({
+    token: keys,
+    noAuthenticationHeader: { message: reject(MISSING), wwwAuthenticateHeader: "Bearer" },
+    invalidAuthenticationHeader: { message: reject(MALFORMED), wwwAuthenticateHeader: "Bearer" },
+    invalidToken: { message: reject(WRONG), wwwAuthenticateHeader: 'Bearer error="invalid_token"' },
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The `/chat_api` stream: Ollama's `/api/chat` NDJSON in, the gateway's NDJSON out.
+ *
+ * This is the per-token hot path, and on a Space the gateway's CPU is also the model's. So it is
+ * one `TransformStream` stage that decodes, splits lines, and writes every line it can complete
+ * from a network chunk as one output chunk: no stage per line, no regex over a buffer, no copy of
+ * the text so far. Ollama's lines become:
+ *
+ * ```
+ * {"thinking":"…"}   message.thinking, never mixed into the answer
+ * {"response":"…"}   message.content, concatenating to Ollama's text byte for byte
+ * {"done":true,"model":…,"done_reason":…,"total_duration":…,"eval_count":…,…}
+ * {"error":"…"}      Ollama's error line, a broken line or a lost connection; always the last
+ * ```
+ *
+ * @module
+ */
+
+/** Ollama's stats on the final line, passed on as they are. */
+const STATS = [
+  "model",
+  "done_reason",
+  "total_duration",
+  "load_duration",
+  "prompt_eval_count",
+  "prompt_eval_duration",
+  "eval_count",
+  "eval_duration",
+] as const;
+
+/** The final `done` line's fields, for whoever wants to log them. */
+export type DoneStats = { done: true } & Partial<Record<(typeof STATS)[number], unknown>>;
+
+/** Callbacks of {@link chatStream}. */
+export interface ChatStreamHooks {
+  /** Called once when Ollama's final line has been passed on. */
+  onDone?: (stats: DoneStats) => void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Relays Ollama's `/api/chat` body as the gateway's NDJSON. If the stream breaks (an error line,
+ * a line that is not JSON, the connection lost, or an end without the final line), the output
+ * ends with one `{"error": …}` line, so a partial answer is never passed off as whole. Cancelling
+ * the returned stream cancels `upstream`.
+ */
+export function chatStream(
+  upstream: ReadableStream<Uint8Array>,
+  hooks: ChatStreamHooks = {},
+): ReadableStream<Uint8Array> {
+  const decoder = new TextDecoder();
+  let partialLine = "";
+  let finished = false;
+  let output!: TransformStreamDefaultController<Uint8Array>;
+
+  /** Converts one complete Ollama line; returns the gateway's lines for it ("" for none). */
+  const convert = (line: string): string => {
+    let chunk;
+    try {
+      chunk = JSON.parse(line);
+    } catch {
+      return end(`Ollama sent a line that is not JSON: ${line.slice(0, 100)}`);
+    }
+    if (typeof chunk?.error === "string") return end(`Ollama: ${chunk.error}`);
+    let lines = "";
+    const message = chunk.message;
+    if (message?.thinking) lines += `{"thinking":${JSON.stringify(message.thinking)}}\n`;
+    if (message?.content) lines += `{"response":${JSON.stringify(message.content)}}\n`;
+    if (chunk.done === true) {
+      finished = true;
+      const stats: DoneStats = { done: true };
+      for (const key of STATS) stats[key] = chunk[key];
+      hooks.onDone?.(stats);
+      lines += JSON.stringify(stats) + "\n";
+    }
+    return lines;
+  };
+
+  /** Finishes the stream with an error line (returned, for the caller to write). */
+  const end = (message: string): string => {
+    finished = true;
+    return JSON.stringify({ error: message }) + "\n";
+  };
+
+  /** Converts every line completed by `text`; keeps the unfinished tail for the next chunk. */
+  const convertLines = (text: string): string => {
+    let newline = text.indexOf("\n");
+    if (newline === -1) {
+      partialLine += text;
+      return "";
+    }
+    let lines = "";
+    let line = partialLine + text.slice(0, newline);
+    for (;;) {
+      if (line.trim() !== "") lines += convert(line);
+      if (finished) return lines;
+      const start = newline + 1;
+      newline = text.indexOf("\n", start);
+      if (newline === -1) {
+        partialLine = text.slice(start);
+        return lines;
+      }
+      line = text.slice(start, newline);
+    }
+  };
+
+  const write = (lines: string) => {
+    if (lines !== "") output.enqueue(encoder.encode(lines));
+    if (finished) output.terminate(); // Also cancels `upstream`, so Ollama stops.
+  };
+
+  const normalizer = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      output = controller;
+    },
+    transform(chunk) {
+      write(convertLines(decoder.decode(chunk, { stream: true })));
+    },
+    flush() {
+      const lines = convertLines(decoder.decode() + "\n");
+      write(finished ? lines : lines + end("Ollama ended the answer before it was complete"));
+    },
+    cancel() {
+      finished = true;
+    },
+  });
+
+  // preventAbort: a lost connection to Ollama must not error the output before it says so.
+  upstream.pipeTo(normalizer.writable, { preventAbort: true }).catch(() => {
+    if (!finished) write(end("Lost the connection to Ollama; the answer is incomplete"));
+  });
+  return normalizer.readable;
+}

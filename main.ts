@@ -1,0 +1,50 @@
+/**
+ * OllamaSpace's entry point: reads the configuration, prints a generated key if there is one,
+ * serves the gateway with `Deno.serve`, and shuts down cleanly on SIGTERM or SIGINT.
+ *
+ * @module
+ */
+
+import { createApp } from "./app.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
+
+/** Reads the configuration or stops the process with a message naming the bad variable. */
+function configOrExit(): Config {
+  try {
+    return loadConfig(Deno.env.toObject());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`OllamaSpace cannot start: ${error.message}`);
+    Deno.exit(1);
+  }
+}
+
+if (import.meta.main) {
+  const config = configOrExit();
+  if (config.keyGenerated) {
+    // Printed once, on a line of its own that an operator can find in the logs.
+    console.log(
+      `OLLAMA_API_KEY is not set, so this run uses a generated key:\n` +
+        `  API key: ${config.apiKeys[0]}\n` +
+        "Set OLLAMA_API_KEY (a Space secret) to keep one key across restarts.",
+    );
+  }
+
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    onListen: ({ hostname, port }) =>
+      console.log(
+        `OllamaSpace listening on http://${hostname}:${port} (Ollama at ${config.ollamaUrl}, ` +
+          `default model ${config.defaultModel})`,
+      ),
+  }, createApp(config).fetch);
+
+  // Deno as PID 1 in a container crashes on SIGTERM without a listener.
+  const stop = () => {
+    console.log("OllamaSpace shutting down");
+    server.shutdown().then(() => Deno.exit(0));
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+}

@@ -1,0 +1,55 @@
+/**
+ * `POST /chat_api`: the authenticated streaming chat endpoint (DESIGN.md, "`/chat_api`
+ * contract"). Validates the request, opens Ollama's `/api/chat` with the client's abort signal, and
+ * streams the answer back as the gateway's NDJSON through `chatStream`.
+ *
+ * @module
+ */
+
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Config } from "../config.ts";
+import { requireApiKey } from "../lib/auth.ts";
+import { parseChatRequest, toOllamaChat } from "../lib/chat_request.ts";
+import { chatStream } from "../lib/chat_stream.ts";
+import { errorResponse, GatewayError } from "../lib/errors.ts";
+import { fetchOllama, ollamaError } from "../lib/ollama_client.ts";
+
+/** The `/chat_api` route. */
+export function chatApiRoutes(config: Config): Hono {
+  return new Hono().post(
+    "/chat_api",
+    requireApiKey(config.apiKeys),
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () =>
+        errorResponse(413, `The request body is larger than ${config.maxBodyBytes} bytes`),
+    }),
+    async (c) => {
+      const request = parseChatRequest(await readJson(c), config.defaultModel);
+      const upstream = await fetchOllama(config, "/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(toOllamaChat(request)),
+        signal: c.req.raw.signal,
+      });
+      if (!upstream.ok || !upstream.body) throw await ollamaError(upstream, request.model);
+      return new Response(chatStream(upstream.body), {
+        headers: {
+          "content-type": "application/x-ndjson",
+          "cache-control": "no-store",
+          "x-content-type-options": "nosniff",
+        },
+      });
+    },
+  );
+}
+
+/** The request body as JSON, or a `400` that says it is not. */
+async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new GatewayError(400, "The request body is not valid JSON");
+  }
+}

@@ -1,0 +1,1 @@
+/** The chat page script (placeholder until the chat page lands). */
