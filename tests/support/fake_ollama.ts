@@ -106,7 +106,10 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     tokenDelayMs: init.tokenDelayMs ?? 0,
     models: init.models ?? ["qwen3:4b", "llama3.2:1b"],
   };
+  /** Aborted by `close()`, so nothing the fake holds back keeps its shutdown waiting. */
+  const closing = new AbortController();
   let release = Promise.withResolvers<void>();
+  closing.signal.addEventListener("abort", () => release.resolve());
   let disconnected = Promise.withResolvers<string>();
   let unseenDisconnects = 0;
 
@@ -129,9 +132,12 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     },
     releaseLastToken() {
       release.resolve();
-      release = Promise.withResolvers();
+      if (!closing.signal.aborted) release = Promise.withResolvers();
     },
-    close: () => server.shutdown(),
+    close() {
+      closing.abort();
+      return server.shutdown();
+    },
   };
 
   const recordDisconnect = (path: string) => {
@@ -181,7 +187,9 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     new Promise<void>((resolve) => {
       if (ms === 0) return resolve();
       if (ms !== Infinity) setTimeout(resolve, ms);
-      signal.addEventListener("abort", () => resolve(), { once: true });
+      for (const ended of [signal, closing.signal]) {
+        ended.addEventListener("abort", () => resolve(), { once: true });
+      }
     });
 
   /** The pieces of one generation: thinking then answer tokens, following the scenario. */
@@ -232,7 +240,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     switch (options.scenario) {
       case "hang-before-headers":
         await wait(Infinity, signal);
-        recordDisconnect(path);
+        if (signal.aborted) recordDisconnect(path);
         return new Response(null, { status: 499 });
       case "status-500":
         return Response.json({ error: RUNNER_FAILURE }, { status: 500 });

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { startFakeOllama } from "./support/fake_ollama.ts";
+import { readNdjson, settlesWithin } from "./support/gateway.ts";
+import { runMain } from "./support/process.ts";
+
+Deno.test("main: with no key set, a generated key is printed once and accepted", async () => {
+  const fake = startFakeOllama();
+  const gateway = await runMain({ OLLAMA_URL: fake.url });
+  try {
+    await settlesWithin(gateway.waitFor(/listening on/), "startup");
+    const keys = [...gateway.output().matchAll(/API key: ([A-Za-z0-9_-]+)\n/g)].map((m) => m[1]);
+    assert.equal(keys.length, 1, gateway.output());
+    assert.equal(keys[0].length, 43);
+
+    const response = await fetch(`${gateway.url}/chat_api`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${keys[0]}` },
+      body: JSON.stringify({ prompt: "hello" }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal((await readNdjson(response)).at(-1)?.done, true);
+
+    const wrong = await fetch(`${gateway.url}/chat_api`, {
+      method: "POST",
+      headers: { authorization: "Bearer not-the-key" },
+      body: JSON.stringify({ prompt: "hello" }),
+    });
+    assert.equal(wrong.status, 401);
+    await wrong.body?.cancel();
+  } finally {
+    assert.equal((await gateway.stop()).code, 0, "SIGTERM shuts down cleanly");
+    await fake.close();
+  }
+});
+
+Deno.test("main: configured keys are used, all accepted, and never printed", async () => {
+  const fake = startFakeOllama();
+  const gateway = await runMain({ OLLAMA_URL: fake.url, OLLAMA_API_KEY: "alpha-key,beta-key" });
+  try {
+    await settlesWithin(gateway.waitFor(/listening on/), "startup");
+    for (const key of ["alpha-key", "beta-key"]) {
+      const response = await fetch(`${gateway.url}/chat_api`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}` },
+        body: JSON.stringify({ prompt: "hello" }),
+      });
+      assert.equal(response.status, 200, key);
+      await response.body?.cancel();
+    }
+  } finally {
+    await gateway.stop();
+    await fake.close();
+  }
+  assert.ok(!/alpha-key|beta-key|API key:/.test(gateway.output()), gateway.output());
+});
+
+Deno.test("main: a bad variable stops startup with a message naming it", async () => {
+  for (
+    const [env, variable] of [
+      [{ PORT: "http" }, "PORT"],
+      [{ OLLAMA_URL: "localhost:11434" }, "OLLAMA_URL"],
+      [{ OLLAMA_API_KEY: "a b" }, "OLLAMA_API_KEY"],
+    ] as const
+  ) {
+    const gateway = await runMain(env);
+    const status = await settlesWithin(gateway.status, "exit");
+    assert.equal(status.code, 1, gateway.output());
+    assert.match(gateway.output(), new RegExp(`cannot start: ${variable}`));
+  }
+});

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { startFakeOllama } from "./support/fake_ollama.ts";
+import { startGateway } from "./support/gateway.ts";
+
+Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
+  const fake = startFakeOllama();
+  const gateway = startGateway(fake.url);
+  const get = (path: string, init?: RequestInit) =>
+    fetch(gateway.url + path, { redirect: "manual", ...init });
+  try {
+    await t.step("GET / redirects to /chat", async () => {
+      const response = await get("/");
+      assert.equal(response.status, 302);
+      assert.equal(response.headers.get("location"), "/chat");
+      await response.body?.cancel();
+    });
+
+    await t.step("GET /chat serves the chat page, which links its script and styles", async () => {
+      const response = await get("/chat");
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+      const html = await response.text();
+      assert.equal(html, await Deno.readTextFile(new URL("../static/chat.html", import.meta.url)));
+      assert.match(html, /src="\/static\/script\.js"/);
+      assert.match(html, /href="\/static\/style\.css"/);
+    });
+
+    await t.step("static files have the right content types", async () => {
+      for (
+        const [path, type] of [
+          ["/static/script.js", "text/javascript; charset=utf-8"],
+          ["/static/style.css", "text/css; charset=utf-8"],
+        ]
+      ) {
+        const response = await get(path);
+        assert.equal(response.status, 200, path);
+        assert.equal(response.headers.get("content-type"), type, path);
+        const file = path.slice(1);
+        assert.equal(
+          await response.text(),
+          await Deno.readTextFile(new URL(`../${file}`, import.meta.url)),
+        );
+      }
+    });
+
+    await t.step("an unchanged asset revalidates to 304", async () => {
+      const first = await get("/static/style.css");
+      await first.body?.cancel();
+      const etag = first.headers.get("etag")!;
+      const again = await get("/static/style.css", { headers: { "if-none-match": etag } });
+      assert.equal(again.status, 304);
+      await again.body?.cancel();
+    });
+
+    await t.step("nothing outside static/ can be reached, encoded .. included", async () => {
+      for (
+        const path of [
+          "/static/../main.ts",
+          "/static/%2e%2e/main.ts",
+          "/static/%2E%2E%2Fmain.ts",
+          "/static/..%2fconfig.ts",
+          "/static/..%5cconfig.ts",
+          "/static/%252e%252e/main.ts",
+          "/static//etc/passwd",
+          "/static/",
+          "/static/nope.js",
+        ]
+      ) {
+        const response = await get(path);
+        const body = await response.text();
+        assert.ok(
+          response.status === 404 || response.status === 302,
+          `${path}: ${response.status}`,
+        );
+        assert.ok(!body.includes("import"), `${path} leaked a source file`);
+      }
+    });
+
+    await t.step("unknown paths are 404 JSON", async () => {
+      const response = await get("/nope");
+      assert.equal(response.status, 404);
+      assert.deepEqual(await response.json(), { error: "Not found" });
+    });
+  } finally {
+    await Promise.all([fake.close(), gateway.close()]);
+  }
+});
+
+Deno.test("/healthz: reports Ollama up, without a key and without secrets", async () => {
+  const fake = startFakeOllama();
+  const gateway = startGateway(fake.url, { defaultModel: "llama3.2:1b" });
+  try {
+    const response = await fetch(`${gateway.url}/healthz`);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.deepEqual(JSON.parse(text), { status: "ok", ollama: "up", model: "llama3.2:1b" });
+    assert.ok(!text.includes(gateway.config.apiKeys[0]));
+  } finally {
+    await Promise.all([fake.close(), gateway.close()]);
+  }
+});
+
+Deno.test("/healthz: reports Ollama down when it is unreachable or hangs", async () => {
+  const closed = startFakeOllama();
+  await closed.close();
+  const hanging = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // Accepts, never answers.
+  for (const url of [closed.url, `http://127.0.0.1:${hanging.addr.port}`]) {
+    const gateway = startGateway(url, { healthTimeoutMs: 300 });
+    try {
+      const response = await fetch(`${gateway.url}/healthz`);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { status: "ok", ollama: "down", model: "qwen3:4b" });
+    } finally {
+      await gateway.close();
+    }
+  }
+  hanging.close();
+});
