@@ -13,6 +13,7 @@ import { loadStaticAssets, type StaticAsset } from "./lib/static_assets.ts";
 import { chatApiRoutes } from "./routes/chat_api.ts";
 import { chatPageRoutes } from "./routes/chat_page.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { ollamaApiRoutes } from "./routes/ollama_api.ts";
 
 /** The whole gateway for `config`; `assets` defaults to the project's `static/` folder. */
 export function createApp(config: Config, assets: Map<string, StaticAsset> = loadStaticAssets()) {
@@ -20,6 +21,7 @@ export function createApp(config: Config, assets: Map<string, StaticAsset> = loa
   app.route("/", chatPageRoutes(assets));
   app.route("/", healthRoutes(config));
   app.route("/", chatApiRoutes(config));
+  app.route("/", ollamaApiRoutes(config));
 
   app.notFound(() => errorResponse(404, "Not found"));
   app.onError((error, c) => {
