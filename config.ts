@@ -22,8 +22,7 @@ export interface Config {
   keyGenerated: boolean;
   /** Largest accepted request body in bytes, on every route that takes one (`MAX_BODY_BYTES`). */
   maxBodyBytes: number;
-  /** Whether `/api/pull`, `push`, `create`, `copy`, `delete` and `blobs` reach Ollama
-   * (`ALLOW_MODEL_MANAGEMENT`). */
+  /** Whether clients may pull, push, create, copy and delete models (`ALLOW_MODEL_MANAGEMENT`). */
   allowModelManagement: boolean;
   /** Milliseconds to wait for Ollama's response headers before answering 504. */
   firstByteTimeoutMs: number;

@@ -17,6 +17,9 @@ export function limitBody(maxBytes: number, shape: ErrorShape = errorResponse): 
   return bodyLimit({
     maxSize: maxBytes,
     onError: () =>
-      shape(413, `The request body is larger than this gateway's limit of ${maxBytes} bytes`),
+      shape(
+        413,
+        `The request body is larger than ${maxBytes} bytes, the most this gateway accepts`,
+      ),
   });
 }

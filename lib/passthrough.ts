@@ -1,12 +1,14 @@
 /**
  * Relaying a client's request to Ollama and Ollama's answer back, untouched. {@link relayToOllama}
- * forwards the method, the body stream and only the headers Ollama needs (never the gateway's
- * `Authorization`, no hop-by-hop headers), and answers with Ollama's status, content type and
- * response body object itself, so Deno passes the bytes on natively with no JavaScript per chunk.
+ * forwards the method, the path the route matched, the body stream and only the headers Ollama
+ * needs (never the gateway's `Authorization`, no hop-by-hop headers), and answers with Ollama's
+ * status, content type and response body object itself, so Deno passes the bytes on natively with
+ * no JavaScript per chunk.
  *
  * @module
  */
 
+import type { Context } from "hono";
 import { fetchOllama, type OllamaTarget } from "./ollama_client.ts";
 
 /** Request headers Ollama reads; the rest (Authorization, cookies, hop-by-hop) stays here. */
@@ -16,15 +18,16 @@ const REQUEST_HEADERS = ["content-type", "accept"];
 const RESPONSE_HEADERS = ["content-type"];
 
 /**
- * Sends `request` to `path` on Ollama and returns Ollama's answer as it comes, error statuses
- * included. The client's abort signal goes along, so a client that leaves stops Ollama.
- * Throws what `fetchOllama` throws (502 unreachable, 504 no answer in time).
+ * A handler that sends the request to the same path on Ollama (the query is dropped) and answers
+ * with Ollama's answer as it comes, error statuses included. The client's abort signal goes along,
+ * so a client that leaves stops Ollama. Throws what `fetchOllama` throws (502 unreachable, 504 no
+ * answer in time), for the route's `onError` to answer in its API's shape.
  */
-export async function relayToOllama(
-  target: OllamaTarget,
-  request: Request,
-  path: string,
-): Promise<Response> {
+export function relayToOllama(target: OllamaTarget): (c: Context) => Promise<Response> {
+  return (c) => relay(target, c.req.raw, c.req.path);
+}
+
+async function relay(target: OllamaTarget, request: Request, path: string): Promise<Response> {
   const upstream = await fetchOllama(target, path, {
     method: request.method,
     headers: pickHeaders(request.headers, REQUEST_HEADERS),

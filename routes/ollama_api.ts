@@ -16,7 +16,7 @@ import { limitBody } from "../lib/body_limit.ts";
 import { errorResponse } from "../lib/errors.ts";
 import { GENERATION_PATHS, relayToOllama } from "../lib/passthrough.ts";
 
-/** Endpoints that change which models the server holds; `blobs` uploads model files. */
+/** Endpoints that change which models the server holds (besides `/api/blobs`, for model files). */
 const MODEL_MANAGEMENT_PATHS = [
   "/api/pull",
   "/api/push",
@@ -27,14 +27,14 @@ const MODEL_MANAGEMENT_PATHS = [
 
 /** Routes of Ollama's native API, and the `HEAD /` probe (mount before the chat page's `GET /`). */
 export function ollamaApiRoutes(config: Config): Hono {
-  const relay = (c: Context) => relayToOllama(config, c.req.raw, c.req.path);
+  const relay = relayToOllama(config);
   const manage: Handler = config.allowModelManagement ? relay : refuseModelManagement;
   return new Hono()
     .use("/", answerHeadLikeOllama)
     .get("/api/version", relay)
     .use("/api/*", requireApiKey(config.apiKeys))
     // Model files can be gigabytes: no body limit, and only reachable when the operator opts in.
-    .all("/api/blobs/:digest", manage)
+    .all("/api/blobs/:digest{sha256:[0-9a-f]+}", manage)
     .use("/api/*", limitBody(config.maxBodyBytes))
     .on("GET", ["/api/tags", "/api/ps"], relay)
     .on("POST", ["/api/show", ...GENERATION_PATHS.ollama], relay)

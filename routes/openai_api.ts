@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { Config } from "../config.ts";
 import { requireApiKey } from "../lib/auth.ts";
 import { limitBody } from "../lib/body_limit.ts";
@@ -16,7 +16,7 @@ import { GENERATION_PATHS, relayToOllama } from "../lib/passthrough.ts";
 
 /** Routes of the OpenAI-compatible API. */
 export function openAiApiRoutes(config: Config): Hono {
-  const relay = (c: Context) => relayToOllama(config, c.req.raw, c.req.path);
+  const relay = relayToOllama(config);
   return new Hono()
     .use(
       "/v1/*",

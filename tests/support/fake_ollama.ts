@@ -2,9 +2,10 @@
  * A fake Ollama server for tests and for developing the page without a model. It follows
  * `ollama-protocol.md` (shared with the team): NDJSON streams for `/api/chat` and `/api/generate`
  * with separate `thinking`, the final stats line, `/api/tags`, `/api/show`, `/api/pull` progress,
- * `/api/ps`, `/api/embed`, `/api/version`, the `/` health text, and the OpenAI-compatible `/v1`
- * routes (chat and text completions with SSE, embeddings, models). A {@link Scenario} makes generation fail the ways a real server can; every request
- * is recorded, and so is every client that went away before its answer was complete.
+ * `/api/ps`, `/api/embed`, `/api/blobs`, `/api/version`, the `/` health text, and the
+ * OpenAI-compatible `/v1` routes (chat and text completions with SSE, embeddings, models). A
+ * {@link Scenario} makes generation fail the ways a real server can; every request is recorded,
+ * and so is every client that went away before its answer was complete.
  *
  * Run it alone with `deno task fake-ollama` (port from `PORT`, default 11434; `FAKE_OLLAMA_DELAY_MS`
  * between tokens, default 40; `FAKE_OLLAMA_SCENARIO`, default `normal`).
@@ -109,7 +110,6 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
   let release = Promise.withResolvers<void>();
   let disconnected = Promise.withResolvers<string>();
   let unseenDisconnects = 0;
-  const storedBlobs = new Set<string>();
 
   const fake: FakeOllama = {
     url: "",
@@ -511,6 +511,9 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
       headers: { "content-type": "text/plain" },
     });
   }
+
+  /** Digests of the model files uploaded to `/api/blobs`. */
+  const storedBlobs = new Set<string>();
 
   /**
    * `HEAD /api/blobs/:digest` (200 when the server holds the file, else 404) and `POST` (stores

@@ -42,3 +42,19 @@ export async function readNdjson(response: Response): Promise<Record<string, unk
   const text = await response.text();
   return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
 }
+
+/**
+ * `promise`, or a failure naming `what` if it has not settled after `ms`: a guard that turns a
+ * hang (the behaviour under test is broken) into a failed test. Not a timing check.
+ */
+export async function settlesWithin<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

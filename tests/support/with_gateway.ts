@@ -38,22 +38,6 @@ export async function withGateway(
   }
 }
 
-/**
- * `promise`, or a failure naming `what` when it has not settled within `ms`: a guard so that a
- * broken gateway fails a test instead of hanging it, not a timing check.
- */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The URL of a port on 127.0.0.1 where nothing listens: an Ollama that is down. */
 export function unreachableUrl(): string {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../config.ts";
 
-Deno.test("ALLOW_MODEL_MANAGEMENT is off by default and takes true/false, yes/no, 1/0", () => {
+Deno.test("config: ALLOW_MODEL_MANAGEMENT is off by default and takes true/false, yes/no, 1/0", () => {
   assert.equal(loadConfig({}).allowModelManagement, false);
   assert.equal(loadConfig({ ALLOW_MODEL_MANAGEMENT: "" }).allowModelManagement, false);
   for (const value of ["true", "TRUE", " yes ", "1"]) {
@@ -18,7 +18,7 @@ Deno.test("ALLOW_MODEL_MANAGEMENT is off by default and takes true/false, yes/no
   }
 });
 
-Deno.test("any other ALLOW_MODEL_MANAGEMENT is an error naming the variable", () => {
+Deno.test("config: any other ALLOW_MODEL_MANAGEMENT is an error naming the variable", () => {
   for (const value of ["on", "enabled", "2", "constructor"]) {
     assert.throws(() => loadConfig({ ALLOW_MODEL_MANAGEMENT: value }), {
       name: "ConfigError",
@@ -27,12 +27,12 @@ Deno.test("any other ALLOW_MODEL_MANAGEMENT is an error naming the variable", ()
   }
 });
 
-Deno.test("MAX_BODY_BYTES is 1 MiB by default and takes a whole number of bytes", () => {
+Deno.test("config: MAX_BODY_BYTES is 1 MiB by default and takes a whole number of bytes", () => {
   assert.equal(loadConfig({}).maxBodyBytes, 1048576);
   assert.equal(loadConfig({ MAX_BODY_BYTES: " 8388608 " }).maxBodyBytes, 8388608);
 });
 
-Deno.test("a MAX_BODY_BYTES that is not a positive whole number is an error naming it", () => {
+Deno.test("config: a MAX_BODY_BYTES that is not a positive whole number is an error naming it", () => {
   for (const value of ["0", "-1", "1.5", "1MB", "1e6", "99999999999999999999"]) {
     assert.throws(() => loadConfig({ MAX_BODY_BYTES: value }), (error) => {
       assert.ok(error instanceof ConfigError);

@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { startGateway } from "./support/gateway.ts";
-import { unreachableUrl, withGateway, within } from "./support/with_gateway.ts";
+import { settlesWithin, startGateway } from "./support/gateway.ts";
+import { unreachableUrl, withGateway } from "./support/with_gateway.ts";
 
 /** Checks that `response` is an error in OpenAI's shape with `status`; returns its message. */
 async function openAiError(response: Response, status: number): Promise<string> {
@@ -19,7 +19,7 @@ async function openAiError(response: Response, status: number): Promise<string> 
   return error.message;
 }
 
-Deno.test("POST /v1/completions streams Ollama's SSE through", async () => {
+Deno.test("openai api: POST /v1/completions streams Ollama's SSE through", async () => {
   await withGateway(async (gateway, fake) => {
     const response = await fetch(`${gateway.url}/v1/completions`, {
       method: "POST",
@@ -36,7 +36,7 @@ Deno.test("POST /v1/completions streams Ollama's SSE through", async () => {
   }, { fake: { reply: "Hi there, ünïcödé 👋" } });
 });
 
-Deno.test("POST /v1/embeddings is relayed", async () => {
+Deno.test("openai api: POST /v1/embeddings is relayed", async () => {
   await withGateway(async (gateway, fake) => {
     const response = await fetch(`${gateway.url}/v1/embeddings`, {
       method: "POST",
@@ -49,7 +49,7 @@ Deno.test("POST /v1/embeddings is relayed", async () => {
   });
 });
 
-Deno.test("a client that leaves a /v1 stream stops Ollama's generation", async () => {
+Deno.test("openai api: a client that leaves a /v1 stream stops Ollama's generation", async () => {
   await withGateway(async (gateway, fake) => {
     const client = new AbortController();
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
@@ -67,13 +67,13 @@ Deno.test("a client that leaves a /v1 stream stops Ollama's generation", async (
     client.abort();
     await reader.read().catch(() => {});
     assert.equal(
-      await within(fake.nextDisconnect(), 5000, "the disconnect"),
+      await settlesWithin(fake.nextDisconnect(), "the disconnect"),
       "/v1/chat/completions",
     );
   }, { fake: { scenario: "hang-mid-stream" } });
 });
 
-Deno.test("/v1 auth failures are 401s in OpenAI's shape", async () => {
+Deno.test("openai api: /v1 auth failures are 401s in OpenAI's shape", async () => {
   await withGateway(async (gateway, fake) => {
     const attempts: Record<string, string>[] = [
       {},
@@ -89,7 +89,7 @@ Deno.test("/v1 auth failures are 401s in OpenAI's shape", async () => {
   });
 });
 
-Deno.test("unknown /v1 endpoints are 404s in OpenAI's shape", async () => {
+Deno.test("openai api: unknown /v1 endpoints are 404s in OpenAI's shape", async () => {
   await withGateway(async (gateway, fake) => {
     for (const [method, path] of [["GET", "/v1/nope"], ["GET", "/v1/chat/completions"]]) {
       const response = await fetch(`${gateway.url}${path}`, { method, headers: gateway.headers });
@@ -99,19 +99,19 @@ Deno.test("unknown /v1 endpoints are 404s in OpenAI's shape", async () => {
   });
 });
 
-Deno.test("a /v1 body over the limit is a 413 in OpenAI's shape", async () => {
+Deno.test("openai api: a /v1 body over the limit is a 413 in OpenAI's shape", async () => {
   await withGateway(async (gateway, fake) => {
     const response = await fetch(`${gateway.url}/v1/embeddings`, {
       method: "POST",
       headers: gateway.headers,
       body: JSON.stringify({ model: "qwen3:4b", input: "x".repeat(2000) }),
     });
-    assert.match(await openAiError(response, 413), /limit of 1024 bytes/);
+    assert.match(await openAiError(response, 413), /larger than 1024 bytes/);
     assert.deepEqual(fake.requests, []);
   }, { gateway: { maxBodyBytes: 1024 } });
 });
 
-Deno.test("Ollama unreachable is a 502 in OpenAI's shape", async () => {
+Deno.test("openai api: Ollama unreachable is a 502 in OpenAI's shape", async () => {
   const gateway = startGateway(unreachableUrl());
   try {
     const response = await fetch(`${gateway.url}/v1/models`, { headers: gateway.headers });

@@ -7,10 +7,10 @@
 
 import assert from "node:assert/strict";
 import { tokenize } from "./support/fake_ollama.ts";
-import { startGateway } from "./support/gateway.ts";
-import { unreachableUrl, withGateway, within } from "./support/with_gateway.ts";
+import { settlesWithin, startGateway } from "./support/gateway.ts";
+import { unreachableUrl, withGateway } from "./support/with_gateway.ts";
 
-Deno.test("GET /api/tags relays Ollama's model list, without the gateway's key", async () => {
+Deno.test("ollama api: GET /api/tags relays Ollama's model list, without the gateway's key", async () => {
   await withGateway(async (gateway, fake) => {
     const response = await fetch(`${gateway.url}/api/tags?verbose=1`, {
       headers: { ...gateway.headers, cookie: "session=1", "x-forwarded-for": "10.0.0.1" },
@@ -29,7 +29,7 @@ Deno.test("GET /api/tags relays Ollama's model list, without the gateway's key",
   });
 });
 
-Deno.test("GET /api/ps and POST /api/show, /api/embed, /api/embeddings are relayed", async () => {
+Deno.test("ollama api: GET /api/ps and POST /api/show, /api/embed, /api/embeddings are relayed", async () => {
   await withGateway(async (gateway, fake) => {
     const post = (path: string, body: unknown) =>
       fetch(`${gateway.url}${path}`, {
@@ -56,7 +56,7 @@ Deno.test("GET /api/ps and POST /api/show, /api/embed, /api/embeddings are relay
   });
 });
 
-Deno.test("Ollama's own errors pass through with their status and body", async () => {
+Deno.test("ollama api: Ollama's own errors pass through with their status and body", async () => {
   await withGateway(async (gateway) => {
     const response = await fetch(`${gateway.url}/api/show`, {
       method: "POST",
@@ -70,7 +70,7 @@ Deno.test("Ollama's own errors pass through with their status and body", async (
   });
 });
 
-Deno.test("POST /api/chat relays each line as Ollama sends it, not when the answer is done", async () => {
+Deno.test("ollama api: POST /api/chat relays each line as Ollama sends it, not when the answer is done", async () => {
   await withGateway(async (gateway, fake) => {
     const response = await fetch(`${gateway.url}/api/chat`, {
       method: "POST",
@@ -102,7 +102,7 @@ Deno.test("POST /api/chat relays each line as Ollama sends it, not when the answ
   }, { fake: { scenario: "hold-last-token", reply: "One two three four." } });
 });
 
-Deno.test("a client that leaves mid-stream stops Ollama's generation", async () => {
+Deno.test("ollama api: a client that leaves mid-stream stops Ollama's generation", async () => {
   await withGateway(async (gateway, fake) => {
     const client = new AbortController();
     const response = await fetch(`${gateway.url}/api/generate`, {
@@ -115,12 +115,12 @@ Deno.test("a client that leaves mid-stream stops Ollama's generation", async () 
     await reader.read();
     client.abort();
     await reader.read().catch(() => {});
-    assert.equal(await within(fake.nextDisconnect(), 5000, "the disconnect"), "/api/generate");
+    assert.equal(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/generate");
     assert.deepEqual(fake.disconnects, ["/api/generate"]);
   }, { fake: { scenario: "hang-mid-stream" } });
 });
 
-Deno.test("a client that leaves while the model loads stops the request to Ollama", async () => {
+Deno.test("ollama api: a client that leaves while the model loads stops the request to Ollama", async () => {
   await withGateway(async (gateway, fake) => {
     const client = new AbortController();
     const request = fetch(`${gateway.url}/api/chat`, {
@@ -133,12 +133,15 @@ Deno.test("a client that leaves while the model loads stops the request to Ollam
     while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     client.abort();
     await assert.rejects(request);
-    assert.equal(await within(fake.nextDisconnect(), 5000, "the disconnect"), "/api/chat");
-    // Bounds the test if the disconnect never comes: the gateway gives up on Ollama by then.
-  }, { fake: { scenario: "hang-before-headers" }, gateway: { firstByteTimeoutMs: 20_000 } });
+    assert.equal(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/chat");
+  }, {
+    fake: { scenario: "hang-before-headers" },
+    // If the abort never reached Ollama, the gateway's own deadline still ends the test.
+    gateway: { firstByteTimeoutMs: 20_000 },
+  });
 });
 
-Deno.test("/api/* needs the key, except the /api/version probe", async () => {
+Deno.test("ollama api: /api/* needs the key, except the /api/version probe", async () => {
   await withGateway(async (gateway, fake) => {
     const version = await fetch(`${gateway.url}/api/version`);
     assert.equal(version.status, 200);
@@ -162,12 +165,16 @@ Deno.test("/api/* needs the key, except the /api/version probe", async () => {
   });
 });
 
-Deno.test("HEAD / answers like Ollama while GET / still leads browsers to the chat", async () => {
+Deno.test("ollama api: HEAD / answers like Ollama while GET / still leads browsers to the chat", async () => {
   await withGateway(async (gateway) => {
     const head = await fetch(`${gateway.url}/`, { method: "HEAD" });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get("content-type"), "text/plain; charset=utf-8");
     assert.equal(await head.text(), "");
+
+    const page = await fetch(`${gateway.url}/chat`, { method: "HEAD" });
+    assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+    await page.body?.cancel();
 
     const get = await fetch(`${gateway.url}/`, { redirect: "manual" });
     assert.equal(get.status, 302);
@@ -176,7 +183,7 @@ Deno.test("HEAD / answers like Ollama while GET / still leads browsers to the ch
   });
 });
 
-Deno.test("model management is refused with 403 unless ALLOW_MODEL_MANAGEMENT is on", async () => {
+Deno.test("ollama api: model management is refused with 403 unless ALLOW_MODEL_MANAGEMENT is on", async () => {
   await withGateway(async (gateway, fake) => {
     const digest = `sha256:${"c".repeat(64)}`;
     for (
@@ -204,7 +211,7 @@ Deno.test("model management is refused with 403 unless ALLOW_MODEL_MANAGEMENT is
   });
 });
 
-Deno.test("with ALLOW_MODEL_MANAGEMENT, pull streams Ollama's progress", async () => {
+Deno.test("ollama api: with ALLOW_MODEL_MANAGEMENT, pull streams Ollama's progress", async () => {
   await withGateway(async (gateway, fake) => {
     const response = await fetch(`${gateway.url}/api/pull`, {
       method: "POST",
@@ -219,7 +226,7 @@ Deno.test("with ALLOW_MODEL_MANAGEMENT, pull streams Ollama's progress", async (
   }, { gateway: { allowModelManagement: true } });
 });
 
-Deno.test("with ALLOW_MODEL_MANAGEMENT, a model file larger than the body limit uploads", async () => {
+Deno.test("ollama api: with ALLOW_MODEL_MANAGEMENT, a model file larger than the body limit uploads", async () => {
   await withGateway(async (gateway, fake) => {
     const file = new Uint8Array(4096).fill(7);
     const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", file));
@@ -237,20 +244,25 @@ Deno.test("with ALLOW_MODEL_MANAGEMENT, a model file larger than the body limit 
   }, { gateway: { allowModelManagement: true, maxBodyBytes: 1024 } });
 });
 
-Deno.test("anything else under /api/ is a 404 in Ollama's error shape", async () => {
+Deno.test("ollama api: anything else under /api/ is a 404 in Ollama's error shape", async () => {
   await withGateway(async (gateway, fake) => {
-    for (
-      const [method, path] of [["GET", "/api/nope"], ["GET", "/api/chat"], ["POST", "/api/tags"]]
-    ) {
+    // Also with model management on, a blob path must name a digest.
+    const unknown = [
+      ["GET", "/api/nope"],
+      ["GET", "/api/chat"],
+      ["POST", "/api/tags"],
+      ["POST", "/api/blobs/..%2Fpull"],
+    ];
+    for (const [method, path] of unknown) {
       const response = await fetch(`${gateway.url}${path}`, { method, headers: gateway.headers });
       assert.equal(response.status, 404, `${method} ${path}`);
       assert.match((await response.json()).error, /not part of Ollama's API/);
     }
     assert.deepEqual(fake.requests, []);
-  });
+  }, { gateway: { allowModelManagement: true } });
 });
 
-Deno.test("a body over the limit is a 413, by Content-Length or chunked", async () => {
+Deno.test("ollama api: a body over the limit is a 413, by Content-Length or chunked", async () => {
   await withGateway(async (gateway, fake) => {
     const body = JSON.stringify({ model: "qwen3:4b", prompt: "x".repeat(2000) });
     const sized = await fetch(`${gateway.url}/api/generate`, {
@@ -259,7 +271,10 @@ Deno.test("a body over the limit is a 413, by Content-Length or chunked", async 
       body,
     });
     assert.equal(sized.status, 413);
-    assert.match((await sized.json()).error, /larger than this gateway's limit of 1024 bytes/);
+    assert.match(
+      (await sized.json()).error,
+      /larger than 1024 bytes, the most this gateway accepts/,
+    );
 
     const chunked = await fetch(`${gateway.url}/api/generate`, {
       method: "POST",
@@ -272,7 +287,7 @@ Deno.test("a body over the limit is a 413, by Content-Length or chunked", async 
   }, { gateway: { maxBodyBytes: 1024 } });
 });
 
-Deno.test("Ollama unreachable is a 502 in Ollama's error shape, naming OLLAMA_URL", async () => {
+Deno.test("ollama api: Ollama unreachable is a 502 in Ollama's error shape, naming OLLAMA_URL", async () => {
   const gateway = startGateway(unreachableUrl());
   try {
     const response = await fetch(`${gateway.url}/api/tags`, { headers: gateway.headers });

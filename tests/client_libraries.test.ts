@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { defaultReply } from "./support/fake_ollama.ts";
-import { TEST_KEY, type TestGateway } from "./support/gateway.ts";
-import { withGateway, within } from "./support/with_gateway.ts";
+import { settlesWithin, TEST_KEY, type TestGateway } from "./support/gateway.ts";
+import { withGateway } from "./support/with_gateway.ts";
 
 function ollamaClient(gateway: TestGateway, key = TEST_KEY): Ollama {
   return new Ollama({ host: gateway.url, headers: { Authorization: `Bearer ${key}` } });
@@ -21,14 +21,14 @@ function openAiClient(gateway: TestGateway, key = TEST_KEY): OpenAI {
   return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
 }
 
-Deno.test("ollama-js: list shows Ollama's models", async () => {
+Deno.test("clients: ollama-js: list shows Ollama's models", async () => {
   await withGateway(async (gateway, fake) => {
     const { models } = await ollamaClient(gateway).list();
     assert.deepEqual(models.map((model) => model.name), fake.options.models);
   });
 });
 
-Deno.test("ollama-js: a streamed chat arrives byte for byte, multi-byte characters split", async () => {
+Deno.test("clients: ollama-js: a streamed chat arrives byte for byte, multi-byte characters split", async () => {
   await withGateway(async (gateway) => {
     const prompt = "Grüße 👋";
     const stream = await ollamaClient(gateway).chat({
@@ -48,7 +48,7 @@ Deno.test("ollama-js: a streamed chat arrives byte for byte, multi-byte characte
   }, { fake: { scenario: "split-bytes" } });
 });
 
-Deno.test("ollama-js: a non-streaming generate returns the whole answer", async () => {
+Deno.test("clients: ollama-js: a non-streaming generate returns the whole answer", async () => {
   await withGateway(async (gateway, fake) => {
     const answer = await ollamaClient(gateway).generate({
       model: "llama3.2:1b",
@@ -65,7 +65,7 @@ Deno.test("ollama-js: a non-streaming generate returns the whole answer", async 
   });
 });
 
-Deno.test("ollama-js: abort() reaches Ollama as a disconnect", async () => {
+Deno.test("clients: ollama-js: abort() reaches Ollama as a disconnect", async () => {
   await withGateway(async (gateway, fake) => {
     const client = ollamaClient(gateway);
     const stream = await client.chat({
@@ -77,11 +77,11 @@ Deno.test("ollama-js: abort() reaches Ollama as a disconnect", async () => {
       for await (const _part of stream) client.abort();
     })();
     await assert.rejects(reading, { name: "AbortError" });
-    assert.equal(await within(fake.nextDisconnect(), 5000, "the disconnect"), "/api/chat");
+    assert.equal(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/chat");
   }, { fake: { scenario: "hang-mid-stream" } });
 });
 
-Deno.test("ollama-js: a wrong key is a 401 error", async () => {
+Deno.test("clients: ollama-js: a wrong key is a 401 error", async () => {
   await withGateway(async (gateway, fake) => {
     await assert.rejects(ollamaClient(gateway, "wrong-key").list(), {
       name: "ResponseError",
@@ -92,7 +92,7 @@ Deno.test("ollama-js: a wrong key is a 401 error", async () => {
   });
 });
 
-Deno.test("ollama-js: pull is refused while model management is off", async () => {
+Deno.test("clients: ollama-js: pull is refused while model management is off", async () => {
   await withGateway(async (gateway, fake) => {
     await assert.rejects(ollamaClient(gateway).pull({ model: "gemma3:1b" }), (error) => {
       assert.equal((error as { status_code?: number }).status_code, 403);
@@ -103,7 +103,7 @@ Deno.test("ollama-js: pull is refused while model management is off", async () =
   });
 });
 
-Deno.test("OpenAI SDK: models.list shows Ollama's models", async () => {
+Deno.test("clients: OpenAI SDK: models.list shows Ollama's models", async () => {
   await withGateway(async (gateway, fake) => {
     const ids = [];
     for await (const model of openAiClient(gateway).models.list()) ids.push(model.id);
@@ -111,7 +111,7 @@ Deno.test("OpenAI SDK: models.list shows Ollama's models", async () => {
   });
 });
 
-Deno.test("OpenAI SDK: a streamed chat completion arrives whole, over SSE", async () => {
+Deno.test("clients: OpenAI SDK: a streamed chat completion arrives whole, over SSE", async () => {
   await withGateway(async (gateway, fake) => {
     const stream = await openAiClient(gateway).chat.completions.create({
       model: "qwen3:4b",
@@ -132,7 +132,7 @@ Deno.test("OpenAI SDK: a streamed chat completion arrives whole, over SSE", asyn
   });
 });
 
-Deno.test("OpenAI SDK: a wrong key is a 401 AuthenticationError in OpenAI's shape", async () => {
+Deno.test("clients: OpenAI SDK: a wrong key is a 401 AuthenticationError in OpenAI's shape", async () => {
   await withGateway(async (gateway, fake) => {
     await assert.rejects(openAiClient(gateway, "wrong-key").models.list(), (error) => {
       assert.ok(error instanceof OpenAI.AuthenticationError);
