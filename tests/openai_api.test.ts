@@ -120,3 +120,14 @@ Deno.test("openai api: Ollama unreachable is a 502 in OpenAI's shape", async () 
     await gateway.close();
   }
 });
+
+Deno.test("openai api: no answer from Ollama in time is a 504 in OpenAI's shape", async () => {
+  await withGateway(async (gateway) => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: gateway.headers,
+      body: JSON.stringify({ model: "qwen3:4b", messages: [{ role: "user", content: "Hi" }] }),
+    });
+    assert.match(await openAiError(response, 504), /did not start answering within 0\.05 s/);
+  }, { fake: { scenario: "hang-before-headers" }, gateway: { firstByteTimeoutMs: 50 } });
+});
