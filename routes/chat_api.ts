@@ -7,12 +7,12 @@
  */
 
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config.ts";
 import { requireApiKey } from "../lib/auth.ts";
+import { limitBody } from "../lib/body_limit.ts";
 import { parseChatRequest, toOllamaChat } from "../lib/chat_request.ts";
 import { chatStream } from "../lib/chat_stream.ts";
-import { errorResponse, GatewayError } from "../lib/errors.ts";
+import { GatewayError } from "../lib/errors.ts";
 import { fetchOllama, ollamaError } from "../lib/ollama_client.ts";
 
 /** The `/chat_api` route. */
@@ -20,11 +20,7 @@ export function chatApiRoutes(config: Config): Hono {
   return new Hono().post(
     "/chat_api",
     requireApiKey(config.apiKeys),
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () =>
-        errorResponse(413, `The request body is larger than ${config.maxBodyBytes} bytes`),
-    }),
+    limitBody(config.maxBodyBytes),
     async (c) => {
       const request = parseChatRequest(await readJson(c), config.defaultModel);
       const upstream = await fetchOllama(config, "/api/chat", {
