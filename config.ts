@@ -6,6 +6,8 @@
  * @module
  */
 
+import { LOG_LEVELS, type LogLevel } from "./lib/logger.ts";
+
 /** Everything the gateway needs to know about its surroundings. */
 export interface Config {
   /** Port the gateway listens on (`PORT`). */
@@ -22,10 +24,26 @@ export interface Config {
   keyGenerated: boolean;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
-  /** Milliseconds to wait for Ollama's response headers before answering 504. */
+  /** Milliseconds to wait for Ollama's response headers before answering 504 (`FIRST_BYTE_TIMEOUT_S`). */
   firstByteTimeoutMs: number;
+  /** Milliseconds of silence from Ollama mid-answer before the answer is ended (`IDLE_TIMEOUT_S`). */
+  idleTimeoutMs: number;
   /** Milliseconds `/healthz` waits for Ollama before reporting it down. */
   healthTimeoutMs: number;
+  /** Generation requests allowed in flight to Ollama at once (`MAX_CONCURRENT_REQUESTS`). */
+  maxConcurrentRequests: number;
+  /** Failed authentications from one client, within {@link authFailureWindowMs}, before it is blocked (`AUTH_FAILURE_LIMIT`). */
+  authFailureLimit: number;
+  /** Length of the window in which failed authentications are counted, in milliseconds. */
+  authFailureWindowMs: number;
+  /** Whether the client address is the first `X-Forwarded-For` hop rather than the socket peer (`TRUST_PROXY`). */
+  trustProxy: boolean;
+  /** Milliseconds answers in flight may take to finish once shutdown begins (`SHUTDOWN_GRACE_S`). */
+  shutdownGraceMs: number;
+  /** Browser origins allowed to call the API routes; empty means CORS is off (`CORS_ORIGINS`). */
+  corsOrigins: string[];
+  /** Least severe log level written (`LOG_LEVEL`). */
+  logLevel: LogLevel;
 }
 
 /** Environment as a plain lookup, so tests can pass an object instead of `Deno.env`. */
@@ -43,15 +61,23 @@ const TOKEN_PATTERN = /^[A-Za-z0-9._~+/-]+=*$/;
 export function loadConfig(env: Env): Config {
   const configured = parseKeys(env.OLLAMA_API_KEY);
   return {
-    port: parsePort(env.PORT),
+    port: parseWholeNumber("PORT", env, 7860, { min: 1, max: 65535 }),
     host: parseHost(env.HOST),
     ollamaUrl: parseUrl(env.OLLAMA_URL),
     defaultModel: parseModel(env.OLLAMA_MODEL),
     apiKeys: configured.length > 0 ? configured : [generateKey()],
     keyGenerated: configured.length === 0,
     maxBodyBytes: 1024 * 1024,
-    firstByteTimeoutMs: 300_000,
+    firstByteTimeoutMs: 1000 * parseWholeNumber("FIRST_BYTE_TIMEOUT_S", env, 300, { min: 1 }),
+    idleTimeoutMs: 1000 * parseWholeNumber("IDLE_TIMEOUT_S", env, 120, { min: 1 }),
     healthTimeoutMs: 1_000,
+    maxConcurrentRequests: parseWholeNumber("MAX_CONCURRENT_REQUESTS", env, 32, { min: 1 }),
+    authFailureLimit: parseWholeNumber("AUTH_FAILURE_LIMIT", env, 10, { min: 1 }),
+    authFailureWindowMs: 60_000,
+    trustProxy: parseFlag("TRUST_PROXY", env, false),
+    shutdownGraceMs: 1000 * parseWholeNumber("SHUTDOWN_GRACE_S", env, 10, { min: 0 }),
+    corsOrigins: parseOrigins("CORS_ORIGINS", env),
+    logLevel: parseChoice("LOG_LEVEL", env, LOG_LEVELS, "info"),
   };
 }
 
@@ -60,14 +86,6 @@ export function generateKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return btoa(String.fromCharCode(...bytes))
     .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function parsePort(value = "7860"): number {
-  const port = Number(value.trim());
-  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
-    throw new ConfigError(`PORT must be a whole number from 1 to 65535, not "${value}"`);
-  }
-  return port;
 }
 
 function parseHost(value = "0.0.0.0"): string {
@@ -116,4 +134,63 @@ function parseKeys(value = ""): string[] {
     }
   }
   return keys;
+}
+
+/** `env[name]` as a whole number from `min` to `max`; `fallback` when unset. */
+function parseWholeNumber(
+  name: string,
+  env: Env,
+  fallback: number,
+  { min, max = Number.MAX_SAFE_INTEGER }: { min: number; max?: number },
+): number {
+  const value = env[name];
+  if (value === undefined) return fallback;
+  const number = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be a whole number ${range}, not "${value}"`);
+  }
+  return number;
+}
+
+/** `env[name]` as true (`true`, `1`, `yes`) or false (`false`, `0`, `no`); `fallback` when unset. */
+function parseFlag(name: string, env: Env, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined) return fallback;
+  const word = value.trim().toLowerCase();
+  if (["true", "1", "yes"].includes(word)) return true;
+  if (["false", "0", "no"].includes(word)) return false;
+  throw new ConfigError(`${name} must be true or false, not "${value}"`);
+}
+
+/** `env[name]` as one of `choices`; `fallback` when unset. */
+function parseChoice<T extends string>(
+  name: string,
+  env: Env,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = env[name];
+  if (value === undefined) return fallback;
+  const choice = choices.find((candidate) => candidate === value.trim().toLowerCase());
+  if (choice === undefined) {
+    throw new ConfigError(`${name} must be one of ${choices.join(", ")}, not "${value}"`);
+  }
+  return choice;
+}
+
+/** `env[name]` as a comma-separated list of web origins such as `https://example.com`. */
+function parseOrigins(name: string, env: Env): string[] {
+  const origins = (env[name] ?? "").split(",").map((item) => item.trim()).filter((item) =>
+    item !== ""
+  );
+  for (const origin of origins) {
+    if (URL.parse(origin)?.origin !== origin) {
+      throw new ConfigError(
+        `${name} must list origins such as https://example.com (scheme, host and port if ` +
+          `any, no path or trailing slash), separated by commas; "${origin}" is not one`,
+      );
+    }
+  }
+  return origins;
 }

@@ -18,6 +18,11 @@ export type UnauthorizedResponse = (message: string) => Response;
 export interface RequireApiKeyOptions {
   /** Error shape of the protected routes; the gateway's `{"error": …}` by default. */
   unauthorized?: UnauthorizedResponse;
+  /**
+   * Told of every failed authentication: a malformed header or a wrong key, not a missing header,
+   * which guesses nothing. E.g. to count failures per client.
+   */
+  onFailure?: (c: Context) => void;
 }
 
 const MISSING = "Missing API key: send it as the header Authorization: Bearer <key>";
@@ -27,13 +32,17 @@ const WRONG = "Wrong API key";
 /** Middleware that lets a request through only with one of `keys` as its Bearer token. */
 export function requireApiKey(
   keys: string[],
-  { unauthorized = (message) => errorResponse(401, message) }: RequireApiKeyOptions = {},
+  { unauthorized = (message) => errorResponse(401, message), onFailure }: RequireApiKeyOptions = {},
 ): MiddlewareHandler {
   const reject = (message: string) => (_c: Context) => unauthorized(message);
+  const fail = (message: string) => (c: Context) => {
+    onFailure?.(c);
+    return unauthorized(message);
+  };
   return bearerAuth({
     token: keys,
     noAuthenticationHeader: { message: reject(MISSING), wwwAuthenticateHeader: "Bearer" },
-    invalidAuthenticationHeader: { message: reject(MALFORMED), wwwAuthenticateHeader: "Bearer" },
-    invalidToken: { message: reject(WRONG), wwwAuthenticateHeader: 'Bearer error="invalid_token"' },
+    invalidAuthenticationHeader: { message: fail(MALFORMED), wwwAuthenticateHeader: "Bearer" },
+    invalidToken: { message: fail(WRONG), wwwAuthenticateHeader: 'Bearer error="invalid_token"' },
   });
 }

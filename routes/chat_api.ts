@@ -1,25 +1,42 @@
 /**
  * `POST /chat_api`: the authenticated streaming chat endpoint (DESIGN.md, "`/chat_api`
- * contract"). Validates the request, opens Ollama's `/api/chat` with the client's abort signal, and
+ * contract"). Turns away blocked clients and wrong keys, holds a place among the generations in
+ * flight, validates the request, opens Ollama's `/api/chat` with the client's abort signal, and
  * streams the answer back as the gateway's NDJSON through `chatStream`.
  *
  * @module
  */
 
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config.ts";
 import { requireApiKey } from "../lib/auth.ts";
+import type { AuthFailureGuard } from "../lib/auth_guard.ts";
 import { parseChatRequest, toOllamaChat } from "../lib/chat_request.ts";
 import { chatStream } from "../lib/chat_stream.ts";
 import { errorResponse, GatewayError } from "../lib/errors.ts";
 import { fetchOllama, ollamaError } from "../lib/ollama_client.ts";
 
+/** What the route shares with the rest of the app. */
+export interface ChatApiDependencies {
+  /** The per-client brute-force guard, shared by every authenticated route. */
+  authFailures: AuthFailureGuard;
+  /** The concurrency cap, shared by every route that makes Ollama generate. */
+  limitGeneration: MiddlewareHandler;
+  /** Aborts when the gateway shuts down: answers still running end with an error line. */
+  shutdown: AbortSignal;
+}
+
 /** The `/chat_api` route. */
-export function chatApiRoutes(config: Config): Hono {
+export function chatApiRoutes(
+  config: Config,
+  { authFailures, limitGeneration, shutdown }: ChatApiDependencies,
+): Hono {
   return new Hono().post(
     "/chat_api",
-    requireApiKey(config.apiKeys),
+    authFailures.check,
+    requireApiKey(config.apiKeys, { onFailure: authFailures.recordFailure }),
+    limitGeneration,
     bodyLimit({
       maxSize: config.maxBodyBytes,
       onError: () =>
@@ -27,19 +44,23 @@ export function chatApiRoutes(config: Config): Hono {
     }),
     async (c) => {
       const request = parseChatRequest(await readJson(c), config.defaultModel);
+      c.set("logModel", request.model);
       const upstream = await fetchOllama(config, "/api/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(toOllamaChat(request)),
-        signal: c.req.raw.signal,
+        signal: AbortSignal.any([c.req.raw.signal, shutdown]),
       });
       if (!upstream.ok || !upstream.body) throw await ollamaError(upstream, request.model);
-      return new Response(chatStream(upstream.body), {
-        headers: {
-          "content-type": "application/x-ndjson",
-          "cache-control": "no-store",
-          "x-content-type-options": "nosniff",
+      const answer = chatStream(upstream.body, {
+        onDone: ({ eval_count }) => {
+          if (typeof eval_count === "number") c.set("logTokensOut", eval_count);
         },
+        idleTimeoutMs: config.idleTimeoutMs,
+        signal: shutdown,
+      });
+      return new Response(answer, {
+        headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" },
       });
     },
   );

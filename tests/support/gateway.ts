@@ -42,3 +42,44 @@ export async function readNdjson(response: Response): Promise<Record<string, unk
   const text = await response.text();
   return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
 }
+
+/** POSTs `body` (an object, sent as JSON, or raw text) to the gateway's `/chat_api` with its key. */
+export function postChat(
+  gateway: TestGateway,
+  body: unknown,
+  init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Response> {
+  return fetch(`${gateway.url}/chat_api`, {
+    method: "POST",
+    headers: { ...gateway.headers, ...init.headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    signal: init.signal,
+  });
+}
+
+/** Resolves once `condition()` holds, checking every few milliseconds; fails after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Whether the gateway answers a chat in full right now (`200`, then the `done` line); `false` on
+ * a `429`, so `waitFor` can wait for a place to be given back. The fake must be in a scenario that
+ * answers normally.
+ */
+export async function answersInFull(gateway: TestGateway): Promise<boolean> {
+  const response = await postChat(gateway, { prompt: "probe" });
+  if (response.status === 429) {
+    await response.body?.cancel();
+    return false;
+  }
+  return response.status === 200 && (await readNdjson(response)).at(-1)?.done === true;
+}

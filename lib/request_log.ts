@@ -1,0 +1,54 @@
+/**
+ * The request log: one line per request once its response is over (a streamed answer included),
+ *
+ * ```
+ * 2025-10-01T12:00:00.000Z info POST /chat_api 200 1532ms model="qwen3:4b" tokens=42
+ * ```
+ *
+ * method, path (never the query), status, duration, and for generations the model and the tokens
+ * Ollama produced. Routes report those two with `c.set("logModel", …)` and
+ * `c.set("logTokensOut", …)`. No header, body, prompt or answer is ever written. Errors (5xx) log
+ * at `error`, other failures (4xx) at `warn`, the rest at `info`.
+ *
+ * @module
+ */
+
+import type { MiddlewareHandler } from "hono";
+import type { Logger } from "./logger.ts";
+import { responseEnd } from "./response_end.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Model a generation request asked for. */
+    logModel: string;
+    /** Tokens Ollama generated for the request (its `eval_count`). */
+    logTokensOut: number;
+  }
+}
+
+/** Middleware writing each request's line to `log` when its response is over. */
+export function requestLog(log: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    const start = performance.now();
+    try {
+      await next();
+    } finally {
+      responseEnd(c).then(() => {
+        const { status } = c.res;
+        const model = c.get("logModel");
+        const parts = [
+          c.req.method,
+          // Still percent-encoded (unlike `c.req.path`), so no client text can break the line.
+          new URL(c.req.url).pathname,
+          status,
+          `${Math.round(performance.now() - start)}ms`,
+          // Quoted: the model name is the client's text, and must not break the line.
+          ...(model === undefined ? [] : [`model=${JSON.stringify(model)}`]),
+          ...(c.get("logTokensOut") === undefined ? [] : [`tokens=${c.get("logTokensOut")}`]),
+          ...(c.req.raw.signal.aborted ? ["(client went away)"] : []),
+        ];
+        log[status >= 500 ? "error" : status >= 400 ? "warn" : "info"](parts.join(" "));
+      });
+    }
+  };
+}
