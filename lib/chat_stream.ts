@@ -35,6 +35,8 @@ export type DoneStats = { done: true } & Partial<Record<(typeof STATS)[number], 
 export interface ChatStreamOptions {
   /** Called once when Ollama's final line has been passed on. */
   onDone?: (stats: DoneStats) => void;
+  /** Called once when the answer ends with an error line instead. */
+  onError?: () => void;
   /**
    * Longest silence from Ollama, in milliseconds, before the answer is ended with an error line
    * and Ollama is cancelled; noticed within a quarter more. No limit when unset.
@@ -57,7 +59,7 @@ const IDLE_CHECKS = 4;
  */
 export function chatStream(
   upstream: ReadableStream<Uint8Array>,
-  { onDone, idleTimeoutMs, signal }: ChatStreamOptions = {},
+  { onDone, onError, idleTimeoutMs, signal }: ChatStreamOptions = {},
 ): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   let partialLine = "";
@@ -91,6 +93,7 @@ export function chatStream(
   /** Finishes the stream with an error line (returned, for the caller to write). */
   const end = (message: string): string => {
     finished = true;
+    onError?.();
     return JSON.stringify({ error: message }) + "\n";
   };
 

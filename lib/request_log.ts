@@ -6,9 +6,10 @@
  * ```
  *
  * method, path (never the query), status, duration, and for generations the model and the tokens
- * Ollama produced. Routes report those two with `c.set("logModel", …)` and
- * `c.set("logTokensOut", …)`. No header, body, prompt or answer is ever written. Errors (5xx) log
- * at `error`, other failures (4xx) at `warn`, the rest at `info`.
+ * Ollama produced. Routes report those with `c.set("logModel", …)` and `c.set("logTokensOut", …)`,
+ * and a streamed answer that ended with an error line with `c.set("logStreamFailed", true)`. No
+ * header, body, prompt or answer is ever written. Errors (5xx) log at `error`, other failures
+ * (4xx, broken streams) at `warn`, the rest at `info`.
  *
  * @module
  */
@@ -23,6 +24,8 @@ declare module "hono" {
     logModel: string;
     /** Tokens Ollama generated for the request (its `eval_count`). */
     logTokensOut: number;
+    /** Whether a streamed answer ended with an error line rather than its end. */
+    logStreamFailed: boolean;
   }
 }
 
@@ -45,9 +48,11 @@ export function requestLog(log: Logger): MiddlewareHandler {
           // Quoted: the model name is the client's text, and must not break the line.
           ...(model === undefined ? [] : [`model=${JSON.stringify(model)}`]),
           ...(c.get("logTokensOut") === undefined ? [] : [`tokens=${c.get("logTokensOut")}`]),
+          ...(c.get("logStreamFailed") ? ["(answer ended with an error)"] : []),
           ...(c.req.raw.signal.aborted ? ["(client went away)"] : []),
         ];
-        log[status >= 500 ? "error" : status >= 400 ? "warn" : "info"](parts.join(" "));
+        const failed = status >= 400 || c.get("logStreamFailed");
+        log[status >= 500 ? "error" : failed ? "warn" : "info"](parts.join(" "));
       });
     }
   };

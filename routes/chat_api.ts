@@ -56,6 +56,7 @@ export function chatApiRoutes(
         onDone: ({ eval_count }) => {
           if (typeof eval_count === "number") c.set("logTokensOut", eval_count);
         },
+        onError: () => c.set("logStreamFailed", true),
         idleTimeoutMs: config.idleTimeoutMs,
         signal: shutdown,
       });

@@ -23,6 +23,7 @@ Deno.test("requests beyond the cap get 429 at once, and Ollama never sees more t
       assert.match((await response.json()).error, /busy.*try again/);
     }
 
+    await waitFor(() => fake.held === 3, "the three answers at their last token");
     fake.releaseLastToken();
     for (const response of held) assert.equal((await readNdjson(response)).at(-1)?.done, true);
     assert.equal(fake.maxActive, 3);
@@ -85,6 +86,7 @@ Deno.test("a place is given back exactly once, however the request ends", async 
     const second = await postChat(gateway, { prompt: "y" });
     assert.equal(second.status, 429);
     await second.body?.cancel();
+    await waitFor(() => fake.held === 1, "the answer at its last token");
     fake.releaseLastToken();
     assert.equal((await readNdjson(holding)).at(-1)?.done, true);
   } finally {
