@@ -33,6 +33,8 @@ declare module "hono" {
 export function requestLog(log: Logger): MiddlewareHandler {
   return async (c, next) => {
     const start = performance.now();
+    // Read now: Deno closes the request once its response is over.
+    const { method, url, signal } = c.req.raw;
     try {
       await next();
     } finally {
@@ -40,16 +42,16 @@ export function requestLog(log: Logger): MiddlewareHandler {
         const { status } = c.res;
         const model = c.get("logModel");
         const parts = [
-          c.req.method,
+          method,
           // Still percent-encoded (unlike `c.req.path`), so no client text can break the line.
-          new URL(c.req.url).pathname,
+          new URL(url).pathname,
           status,
           `${Math.round(performance.now() - start)}ms`,
           // Quoted: the model name is the client's text, and must not break the line.
           ...(model === undefined ? [] : [`model=${JSON.stringify(model)}`]),
           ...(c.get("logTokensOut") === undefined ? [] : [`tokens=${c.get("logTokensOut")}`]),
           ...(c.get("logStreamFailed") ? ["(answer ended with an error)"] : []),
-          ...(c.req.raw.signal.aborted ? ["(client went away)"] : []),
+          ...(signal.aborted ? ["(client went away)"] : []),
         ];
         const failed = status >= 400 || c.get("logStreamFailed");
         log[status >= 500 ? "error" : failed ? "warn" : "info"](parts.join(" "));

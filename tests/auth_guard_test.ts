@@ -37,6 +37,8 @@ Deno.test("after the limit of failures a client gets 429 for the rest of the win
   assert.equal(blocked.status, 429);
   assert.equal(blocked.headers.get("retry-after"), "45");
   assert.match((await blocked.json()).error, /Too many failed authentications.*45 s/);
+  // Checked before the key: a blocked client learns nothing about its guesses.
+  assert.equal((await call("mallory", "guess")).status, 429);
   assert.equal((await call("alice", KEY)).status, 200, "other clients are not blocked");
 
   advance(44_999);
@@ -92,8 +94,8 @@ Deno.test("the gateway blocks a client after AUTH_FAILURE_LIMIT wrong keys, even
     assert.match((await blocked.json()).error, /Too many failed authentications/);
     assert.equal(fake.requests.length, 0, "nothing reached Ollama");
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -114,7 +116,7 @@ Deno.test("with TRUST_PROXY the client is the first X-Forwarded-For hop", async 
     assert.equal(other.status, 200, "another client behind the same proxy is let in");
     assert.equal((await readNdjson(other)).at(-1)?.done, true);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });

@@ -28,8 +28,8 @@ Deno.test("requests beyond the cap get 429 at once, and Ollama never sees more t
     for (const response of held) assert.equal((await readNdjson(response)).at(-1)?.done, true);
     assert.equal(fake.maxActive, 3);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -90,7 +90,7 @@ Deno.test("a place is given back exactly once, however the request ends", async 
     fake.releaseLastToken();
     assert.equal((await readNdjson(holding)).at(-1)?.done, true);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });

@@ -45,7 +45,10 @@ Deno.test("each Ollama fault gives a clear error, and the gateway keeps serving"
       await t.step(scenario, async () => {
         fake.options.scenario = scenario;
         const disconnects = fake.disconnects.length;
-        const response = await postChat(gateway, { prompt: "hello" });
+        // Bounded, so a fault the gateway fails to notice fails the test instead of hanging it.
+        const response = await postChat(gateway, { prompt: "hello" }, {
+          signal: AbortSignal.timeout(10_000),
+        });
         if ("status" in expected) {
           assert.equal(response.status, expected.status);
           assert.match((await response.json()).error, expected.error);
@@ -65,8 +68,8 @@ Deno.test("each Ollama fault gives a clear error, and the gateway keeps serving"
       });
     }
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -99,7 +102,7 @@ Deno.test("a slow but steady answer is not cut off by the idle timeout", async (
     assert.equal(lines.at(-1)?.done, true);
     assert.equal(lines.filter((line) => "error" in line).length, 0);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });

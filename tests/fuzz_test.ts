@@ -175,7 +175,7 @@ Deno.test(`${CASES} random and malformed bodies: no 5xx, no crash (seed ${SEED})
     assert.deepEqual([...seen.keys()].sort(), [200, 400, 404, 413], JSON.stringify([...seen]));
     assert.ok(await answersInFull(gateway), "the gateway still answers normally");
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });

@@ -28,7 +28,7 @@ Deno.test(`${STREAMS} concurrent streams arrive whole, byte for byte`, async () 
     }
     assert.equal(fake.maxActive, STREAMS);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });

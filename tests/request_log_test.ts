@@ -52,8 +52,8 @@ Deno.test("one line per request: time, level, method, path, status, duration, mo
       ),
     );
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -76,8 +76,8 @@ Deno.test("a streamed answer is logged when it ends, with its whole duration", a
     });
     assert.match(lines[1], /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+$/);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -95,8 +95,8 @@ Deno.test("LOG_LEVEL=warn keeps failures and drops the rest", async () => {
     assert.equal(lines.length, 1);
     assert.match(lines[0], /warn POST \/chat_api 401/);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -146,7 +146,7 @@ Deno.test("the log holds neither a key, nor a prompt, nor an answer, whatever ha
       assert.ok(!log.includes(secret), `the log holds "${secret}":\n${log}`);
     }
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });

@@ -44,8 +44,8 @@ Deno.test("every response carries the CSP, nosniff and Referrer-Policy, and no X
       assert.equal(response.headers.get("x-frame-options"), null, what);
     }
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -71,8 +71,8 @@ Deno.test("CORS is off by default: no preflight, no Access-Control headers", asy
     await readNdjson(response);
     assert.equal(response.headers.get("access-control-allow-origin"), null);
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });
 
@@ -111,7 +111,7 @@ Deno.test("CORS_ORIGINS allows exactly those origins, on the API routes only", a
     await page.body?.cancel();
     assert.equal(page.headers.get("access-control-allow-origin"), null, "the page is not API");
   } finally {
-    await gateway.close();
     await fake.close();
+    await gateway.close();
   }
 });

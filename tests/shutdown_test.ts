@@ -15,6 +15,8 @@ function chat(gateway: MainProcess, prompt = PROMPT): Promise<Response> {
     method: "POST",
     headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" },
     body: JSON.stringify({ prompt }),
+    // Bounded, so an answer the shutdown forgets fails the test instead of hanging it.
+    signal: AbortSignal.timeout(20_000),
   });
 }
 

@@ -80,6 +80,7 @@ export interface FakeOllama {
   nextDisconnect(): Promise<string>;
   /** Lets the held-back last token of every `hold-last-token` answer go. */
   releaseLastToken(): void;
+  /** Stops holding last tokens back, then closes once every answer has been sent. */
   close(): Promise<void>;
 }
 
@@ -110,6 +111,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     models: init.models ?? ["qwen3:4b", "llama3.2:1b"],
   };
   let release = Promise.withResolvers<void>();
+  let closing = false;
   let disconnected = Promise.withResolvers<string>();
   let unseenDisconnects = 0;
 
@@ -135,7 +137,11 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
       release.resolve();
       release = Promise.withResolvers();
     },
-    close: () => server.shutdown(),
+    close() {
+      closing = true;
+      release.resolve();
+      return server.shutdown();
+    },
   };
 
   const recordDisconnect = (path: string) => {
@@ -209,7 +215,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
       .includes(scenario);
     for (const [index, token] of tokens.entries()) {
       if (faulty && index === 2) break;
-      if (scenario === "hold-last-token" && index === tokens.length - 1) {
+      if (scenario === "hold-last-token" && index === tokens.length - 1 && !closing) {
         fake.held++;
         await Promise.race([release.promise, wait(Infinity, signal)]);
         fake.held--;
