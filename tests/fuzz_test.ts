@@ -108,8 +108,8 @@ function bodyGenerators(random: () => number) {
         '{"prompt":"x","model":"\\ud800"}',
       ]),
     "invalid UTF-8 in a string": () => {
-      const bytes = new TextEncoder().encode('{"prompt":"__"}');
-      bytes.set([0xc3, 0x28], 11);
+      const bytes = new TextEncoder().encode('{"prompt":"___"}');
+      bytes.set(pick([[0xc3, 0x28, 0x41], [0xed, 0xa0, 0x80], [0xff, 0xfe, 0xfd]]), 11);
       return bytes;
     },
     "huge string": () => {
@@ -145,7 +145,7 @@ async function sendCase(gateway: TestGateway, body: BodyInit, contentType: strin
 
 Deno.test(`${CASES} random and malformed bodies: no 5xx, no crash (seed ${SEED})`, async () => {
   const fake = startFakeOllama({ reply: "Fine." });
-  const gateway = startGateway(fake.url, { maxConcurrentRequests: PARALLEL });
+  const gateway = startGateway(fake.url);
   const random = prng(SEED);
   const generators = Object.entries(bodyGenerators(random));
   const cases = Array.from({ length: CASES }, (_, index) => {
