@@ -24,21 +24,24 @@ export interface Config {
   keyGenerated: boolean;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
-  /** Milliseconds to wait for Ollama's response headers before answering 504 (`FIRST_BYTE_TIMEOUT_S`). */
+  /** Milliseconds to wait for Ollama's response headers before a 504 (`FIRST_BYTE_TIMEOUT_S`). */
   firstByteTimeoutMs: number;
-  /** Milliseconds of silence from Ollama mid-answer before the answer is ended (`IDLE_TIMEOUT_S`). */
+  /** Milliseconds of silence from Ollama mid-answer before it is ended (`IDLE_TIMEOUT_S`). */
   idleTimeoutMs: number;
   /** Milliseconds `/healthz` waits for Ollama before reporting it down. */
   healthTimeoutMs: number;
   /** Generation requests allowed in flight to Ollama at once (`MAX_CONCURRENT_REQUESTS`). */
   maxConcurrentRequests: number;
-  /** Failed authentications from one client, within {@link authFailureWindowMs}, before it is blocked (`AUTH_FAILURE_LIMIT`). */
+  /**
+   * Failed authentications from one client within {@link authFailureWindowMs} after which it is
+   * blocked for the rest of that window (`AUTH_FAILURE_LIMIT`).
+   */
   authFailureLimit: number;
   /** Length of the window in which failed authentications are counted, in milliseconds. */
   authFailureWindowMs: number;
-  /** Whether the client address is the first `X-Forwarded-For` hop rather than the socket peer (`TRUST_PROXY`). */
+  /** Whether a client is the first `X-Forwarded-For` hop, not the socket peer (`TRUST_PROXY`). */
   trustProxy: boolean;
-  /** Milliseconds answers in flight may take to finish once shutdown begins (`SHUTDOWN_GRACE_S`). */
+  /** Milliseconds answers in flight get to finish once shutdown begins (`SHUTDOWN_GRACE_S`). */
   shutdownGraceMs: number;
   /** Browser origins allowed to call the API routes; empty means CORS is off (`CORS_ORIGINS`). */
   corsOrigins: string[];
@@ -153,7 +156,7 @@ function parseWholeNumber(
   return number;
 }
 
-/** `env[name]` as true (`true`, `1`, `yes`) or false (`false`, `0`, `no`); `fallback` when unset. */
+/** `env[name]` as true (`true`, `1`, `yes`) or false (`false`, `0`, `no`); `fallback` if unset. */
 function parseFlag(name: string, env: Env, fallback: boolean): boolean {
   const value = env[name];
   if (value === undefined) return fallback;

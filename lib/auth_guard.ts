@@ -25,7 +25,7 @@ export interface AuthFailureGuardOptions {
   now?: () => number;
 }
 
-/** The guard: {@link check} goes before authentication, {@link recordFailure} is told of failures. */
+/** The guard: {@link check} goes before authentication; {@link recordFailure} counts failures. */
 export interface AuthFailureGuard {
   /** Middleware answering `429` to a blocked client and letting everyone else through. */
   check: MiddlewareHandler;

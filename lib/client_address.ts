@@ -17,8 +17,8 @@ export type ClientAddress = (c: Context) => string;
 
 /**
  * The client address reader: the socket peer, or with `trustProxy` the first `X-Forwarded-For`
- * hop, at most 45 characters (falling back to the peer when the header is missing). Outside `Deno.serve`
- * there is no peer, and every request counts as the one client `"unknown"`.
+ * hop, at most 45 characters (falling back to the peer when the header is missing). Outside
+ * `Deno.serve` there is no peer, and every request counts as the one client `"unknown"`.
  */
 export function clientAddress(trustProxy: boolean): ClientAddress {
   const peer = (c: Context) => (c.env?.remoteAddr && getConnInfo(c).remote.address) || "unknown";

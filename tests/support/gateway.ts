@@ -43,7 +43,7 @@ export async function readNdjson(response: Response): Promise<Record<string, unk
   return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
 }
 
-/** POSTs `body` (an object, sent as JSON, or raw text) to the gateway's `/chat_api` with its key. */
+/** POSTs `body` (an object, sent as JSON, or raw text) to `/chat_api` with the gateway's key. */
 export function postChat(
   gateway: TestGateway,
   body: unknown,
