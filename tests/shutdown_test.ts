@@ -105,3 +105,27 @@ Deno.test("past the grace period answers end with an error line, Ollama is told,
     await fake.close();
   }
 });
+
+Deno.test("a second signal ends the grace period at once", async () => {
+  const fake = startFakeOllama({ scenario: "hold-last-token" });
+  const gateway = startMain({
+    OLLAMA_URL: fake.url,
+    OLLAMA_API_KEY: TEST_KEY,
+    SHUTDOWN_GRACE_S: "60",
+  });
+  try {
+    await waitFor(lineMatching(gateway, /listening on/), "the gateway to listen", 30_000);
+    const answer = await chat(gateway);
+    await waitFor(() => fake.held === 1, "the answer at its last token");
+
+    gateway.process.kill("SIGTERM");
+    await waitFor(lineMatching(gateway, /Shutting down/), "the shutdown to begin");
+    gateway.process.kill("SIGINT");
+    assert.match(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
+    assert.equal((await gateway.process.status).code, 0);
+    await fake.nextDisconnect();
+  } finally {
+    await gateway.cleanUp();
+    await fake.close();
+  }
+});
