@@ -8,8 +8,26 @@ import { DEFAULT_THINKING, defaultReply, startFakeOllama } from "./support/fake_
 import { postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
 
 const STREAMS = 500;
+/** Sockets the test holds open: client, gateway in and out, and fake, per stream; plus spare. */
+const FILES_NEEDED = STREAMS * 4 + 200;
+
+/** This process's limit on open files, as a shell it starts inherits it ("unlimited": none). */
+async function openFileLimit(): Promise<number | undefined> {
+  try {
+    const { stdout } = await new Deno.Command("sh", { args: ["-c", "ulimit -Sn"] }).output();
+    return Number(new TextDecoder().decode(stdout).trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 Deno.test(`${STREAMS} concurrent streams arrive whole, byte for byte`, async () => {
+  const limit = await openFileLimit();
+  assert.ok(
+    limit === undefined || limit >= FILES_NEEDED,
+    `The load test needs ${FILES_NEEDED} open files, and this shell allows ${limit}: ` +
+      "raise the limit first, e.g. ulimit -n 4096 (.ci/run does)",
+  );
   const fake = startFakeOllama({ scenario: "hold-last-token", tokenDelayMs: 1 });
   const gateway = startGateway(fake.url, { maxConcurrentRequests: STREAMS, logLevel: "warn" });
   try {
