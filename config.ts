@@ -64,23 +64,30 @@ const TOKEN_PATTERN = /^[A-Za-z0-9._~+/-]+=*$/;
 export function loadConfig(env: Env): Config {
   const configured = parseKeys(env.OLLAMA_API_KEY);
   return {
-    port: parseWholeNumber("PORT", env, 7860, { min: 1, max: 65535 }),
+    port: parsePort(env.PORT),
     host: parseHost(env.HOST),
     ollamaUrl: parseUrl(env.OLLAMA_URL),
     defaultModel: parseModel(env.OLLAMA_MODEL),
     apiKeys: configured.length > 0 ? configured : [generateKey()],
     keyGenerated: configured.length === 0,
     maxBodyBytes: 1024 * 1024,
-    firstByteTimeoutMs: 1000 * parseWholeNumber("FIRST_BYTE_TIMEOUT_S", env, 300, { min: 1 }),
-    idleTimeoutMs: 1000 * parseWholeNumber("IDLE_TIMEOUT_S", env, 120, { min: 1 }),
+    firstByteTimeoutMs: 1000 *
+      parseWholeNumber("FIRST_BYTE_TIMEOUT_S", env.FIRST_BYTE_TIMEOUT_S, 300, MAX_SECONDS),
+    idleTimeoutMs: 1000 *
+      parseWholeNumber("IDLE_TIMEOUT_S", env.IDLE_TIMEOUT_S, 120, MAX_SECONDS),
     healthTimeoutMs: 1_000,
-    maxConcurrentRequests: parseWholeNumber("MAX_CONCURRENT_REQUESTS", env, 32, { min: 1 }),
-    authFailureLimit: parseWholeNumber("AUTH_FAILURE_LIMIT", env, 10, { min: 1 }),
+    maxConcurrentRequests: parseWholeNumber(
+      "MAX_CONCURRENT_REQUESTS",
+      env.MAX_CONCURRENT_REQUESTS,
+      32,
+    ),
+    authFailureLimit: parseWholeNumber("AUTH_FAILURE_LIMIT", env.AUTH_FAILURE_LIMIT, 10),
     authFailureWindowMs: 60_000,
-    trustProxy: parseFlag("TRUST_PROXY", env, false),
-    shutdownGraceMs: 1000 * parseWholeNumber("SHUTDOWN_GRACE_S", env, 10, { min: 0 }),
-    corsOrigins: parseOrigins("CORS_ORIGINS", env),
-    logLevel: parseChoice("LOG_LEVEL", env, LOG_LEVELS, "info"),
+    trustProxy: parseFlag("TRUST_PROXY", env.TRUST_PROXY, false),
+    shutdownGraceMs: 1000 *
+      parseWholeNumber("SHUTDOWN_GRACE_S", env.SHUTDOWN_GRACE_S, 10, { ...MAX_SECONDS, min: 0 }),
+    corsOrigins: parseOrigins("CORS_ORIGINS", env.CORS_ORIGINS),
+    logLevel: parseChoice("LOG_LEVEL", env.LOG_LEVEL, LOG_LEVELS, "info"),
   };
 }
 
@@ -89,6 +96,14 @@ export function generateKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return btoa(String.fromCharCode(...bytes))
     .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function parsePort(value = "7860"): number {
+  const port = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 1 to 65535, not "${value}"`);
+  }
+  return port;
 }
 
 function parseHost(value = "0.0.0.0"): string {
@@ -139,54 +154,64 @@ function parseKeys(value = ""): string[] {
   return keys;
 }
 
-/** `env[name]` as a whole number from `min` to `max`; `fallback` when unset. */
+/** `value` as a whole number from `min` to `max`; `fallback` when unset or empty. */
 function parseWholeNumber(
   name: string,
-  env: Env,
+  value: string | undefined,
   fallback: number,
-  { min, max = Number.MAX_SAFE_INTEGER }: { min: number; max?: number },
+  { min = 1, max = Number.MAX_SAFE_INTEGER } = {},
 ): number {
-  const value = env[name];
-  if (value === undefined) return fallback;
-  const number = Number(value.trim());
-  if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+  const text = value?.trim() ?? "";
+  if (text === "") return fallback;
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < min || number > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
     throw new ConfigError(`${name} must be a whole number ${range}, not "${value}"`);
   }
   return number;
 }
 
-/** `env[name]` as true (`true`, `1`, `yes`) or false (`false`, `0`, `no`); `fallback` if unset. */
-function parseFlag(name: string, env: Env, fallback: boolean): boolean {
-  const value = env[name];
-  if (value === undefined) return fallback;
-  const word = value.trim().toLowerCase();
-  if (["true", "1", "yes"].includes(word)) return true;
-  if (["false", "0", "no"].includes(word)) return false;
-  throw new ConfigError(`${name} must be true or false, not "${value}"`);
+/** Longest timeout in seconds: a day, far below what timers can count (about 24 days). */
+const MAX_SECONDS = { max: 86_400 };
+
+const FLAGS = new Map([
+  ["true", true],
+  ["yes", true],
+  ["1", true],
+  ["false", false],
+  ["no", false],
+  ["0", false],
+]);
+
+function parseFlag(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "") return fallback;
+  const flag = FLAGS.get(text);
+  if (flag === undefined) {
+    throw new ConfigError(`${name} must be true or false (or yes/no, 1/0), not "${value}"`);
+  }
+  return flag;
 }
 
-/** `env[name]` as one of `choices`; `fallback` when unset. */
+/** `value` as one of `choices`, in any case; `fallback` when unset or empty. */
 function parseChoice<T extends string>(
   name: string,
-  env: Env,
+  value: string | undefined,
   choices: readonly T[],
   fallback: T,
 ): T {
-  const value = env[name];
-  if (value === undefined) return fallback;
-  const choice = choices.find((candidate) => candidate === value.trim().toLowerCase());
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "") return fallback;
+  const choice = choices.find((candidate) => candidate === text);
   if (choice === undefined) {
     throw new ConfigError(`${name} must be one of ${choices.join(", ")}, not "${value}"`);
   }
   return choice;
 }
 
-/** `env[name]` as a comma-separated list of web origins such as `https://example.com`. */
-function parseOrigins(name: string, env: Env): string[] {
-  const origins = (env[name] ?? "").split(",").map((item) => item.trim()).filter((item) =>
-    item !== ""
-  );
+/** `value` as a comma-separated list of web origins such as `https://example.com`. */
+function parseOrigins(name: string, value = ""): string[] {
+  const origins = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
   for (const origin of origins) {
     if (URL.parse(origin)?.origin !== origin) {
       throw new ConfigError(

@@ -9,7 +9,7 @@
 
 import type { Context, MiddlewareHandler } from "hono";
 import type { ClientAddress } from "./client_address.ts";
-import { errorResponse } from "./errors.ts";
+import { GatewayError } from "./errors.ts";
 
 /** Settings of {@link authFailureGuard}. */
 export interface AuthFailureGuardOptions {
@@ -27,7 +27,10 @@ export interface AuthFailureGuardOptions {
 
 /** The guard: {@link check} goes before authentication; {@link recordFailure} counts failures. */
 export interface AuthFailureGuard {
-  /** Middleware answering `429` to a blocked client and letting everyone else through. */
+  /**
+   * Middleware turning a blocked client away with a `429` {@link GatewayError} (for the route's
+   * `onError` to answer in its API's shape) and letting everyone else through.
+   */
   check: MiddlewareHandler;
   /** Counts a failed authentication of `c`'s client (e.g. `requireApiKey`'s `onFailure`). */
   recordFailure: (c: Context) => void;
@@ -60,7 +63,7 @@ export function authFailureGuard(
       const remainingMs = window ? window.endsAt - now() : 0;
       if (window && window.failures >= limit && remainingMs > 0) {
         const seconds = String(Math.ceil(remainingMs / 1000));
-        return errorResponse(
+        throw new GatewayError(
           429,
           `Too many failed authentications from your address; try again in ${seconds} s`,
           { "retry-after": seconds },

@@ -14,12 +14,13 @@ import { secureHeaders } from "hono/secure-headers";
 export const API_PATHS = ["/chat_api", "/api/*", "/v1/*"];
 
 /**
- * Middleware adding the security headers to every response, relayed ones included.
- * `X-Frame-Options` is left out: its only framing choice, `SAMEORIGIN`, blanks the app inside its
- * Hugging Face page; the CSP's `frame-ancestors` says who may frame it instead.
+ * Middleware adding the security headers to every response. `X-Frame-Options` is left out: its
+ * only framing choice, `SAMEORIGIN`, blanks the app inside its Hugging Face page; the CSP's
+ * `frame-ancestors` says who may frame it instead. (A route must answer with a `Response` of its
+ * own: one straight from `fetch` has headers nobody may change, and this would throw.)
  */
 export function securityHeaders(): MiddlewareHandler {
-  const addHeaders = secureHeaders({
+  return secureHeaders({
     xFrameOptions: false,
     referrerPolicy: "no-referrer",
     contentSecurityPolicy: {
@@ -34,13 +35,6 @@ export function securityHeaders(): MiddlewareHandler {
       frameAncestors: ["'self'", "https://huggingface.co", "https://*.hf.space"],
     },
   });
-  return (c, next) =>
-    addHeaders(c, async () => {
-      await next();
-      // A response straight from `fetch` (a relayed one) has headers nobody may change: give the
-      // middleware a copy it may change. The body is the same stream, still relayed natively.
-      c.res = new Response(c.res.body, c.res);
-    });
 }
 
 /**

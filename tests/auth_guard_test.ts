@@ -2,8 +2,10 @@
 
 import assert from "node:assert/strict";
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { requireApiKey } from "../lib/auth.ts";
 import { authFailureGuard } from "../lib/auth_guard.ts";
+import { errorResponse, GatewayError } from "../lib/errors.ts";
 import { startFakeOllama } from "./support/fake_ollama.ts";
 import { postChat, readNdjson, startGateway, TEST_KEY } from "./support/gateway.ts";
 
@@ -20,7 +22,12 @@ function guardedApp(options: { limit: number; maxClients?: number }) {
   });
   const app = new Hono()
     .use(guard.check, requireApiKey([KEY], { onFailure: guard.recordFailure }))
-    .get("/", (c) => c.text("in"));
+    .get("/", (c) => c.text("in"))
+    .onError((error) => {
+      if (error instanceof HTTPException) return error.getResponse();
+      assert.ok(error instanceof GatewayError, String(error));
+      return errorResponse(error.status, error.message, error.headers);
+    });
   const call = (client: string, key?: string) =>
     app.request("/", {
       headers: { "x-client": client, ...(key !== undefined && { authorization: `Bearer ${key}` }) },
