@@ -6,6 +6,8 @@
  * @module
  */
 
+import { LOG_LEVELS, type LogLevel } from "./lib/logger.ts";
+
 /** Everything the gateway needs to know about its surroundings. */
 export interface Config {
   /** Port the gateway listens on (`PORT`). */
@@ -24,10 +26,29 @@ export interface Config {
   maxBodyBytes: number;
   /** Whether clients may pull, push, create, copy and delete models (`ALLOW_MODEL_MANAGEMENT`). */
   allowModelManagement: boolean;
-  /** Milliseconds to wait for Ollama's response headers before answering 504. */
+  /** Milliseconds to wait for Ollama's response headers before a 504 (`FIRST_BYTE_TIMEOUT_S`). */
   firstByteTimeoutMs: number;
+  /** Milliseconds of silence from Ollama mid-answer before it is ended (`IDLE_TIMEOUT_S`). */
+  idleTimeoutMs: number;
   /** Milliseconds `/healthz` waits for Ollama before reporting it down. */
   healthTimeoutMs: number;
+  /** Generation requests allowed in flight to Ollama at once (`MAX_CONCURRENT_REQUESTS`). */
+  maxConcurrentRequests: number;
+  /**
+   * Failed authentications from one client within {@link authFailureWindowMs} after which it is
+   * blocked for the rest of that window (`AUTH_FAILURE_LIMIT`).
+   */
+  authFailureLimit: number;
+  /** Length of the window in which failed authentications are counted, in milliseconds. */
+  authFailureWindowMs: number;
+  /** Whether a client is the first `X-Forwarded-For` hop, not the socket peer (`TRUST_PROXY`). */
+  trustProxy: boolean;
+  /** Milliseconds answers in flight get to finish once shutdown begins (`SHUTDOWN_GRACE_S`). */
+  shutdownGraceMs: number;
+  /** Browser origins allowed to call the API routes; empty means CORS is off (`CORS_ORIGINS`). */
+  corsOrigins: string[];
+  /** Least severe log level written (`LOG_LEVEL`). */
+  logLevel: LogLevel;
 }
 
 /** Environment as a plain lookup, so tests can pass an object instead of `Deno.env`. */
@@ -51,10 +72,25 @@ export function loadConfig(env: Env): Config {
     defaultModel: parseModel(env.OLLAMA_MODEL),
     apiKeys: configured.length > 0 ? configured : [generateKey()],
     keyGenerated: configured.length === 0,
-    maxBodyBytes: parseByteCount("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 1024 * 1024),
+    maxBodyBytes: parseWholeNumber("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 1024 * 1024),
     allowModelManagement: parseFlag("ALLOW_MODEL_MANAGEMENT", env.ALLOW_MODEL_MANAGEMENT, false),
-    firstByteTimeoutMs: 300_000,
+    firstByteTimeoutMs: 1000 *
+      parseWholeNumber("FIRST_BYTE_TIMEOUT_S", env.FIRST_BYTE_TIMEOUT_S, 300, MAX_SECONDS),
+    idleTimeoutMs: 1000 *
+      parseWholeNumber("IDLE_TIMEOUT_S", env.IDLE_TIMEOUT_S, 120, MAX_SECONDS),
     healthTimeoutMs: 1_000,
+    maxConcurrentRequests: parseWholeNumber(
+      "MAX_CONCURRENT_REQUESTS",
+      env.MAX_CONCURRENT_REQUESTS,
+      32,
+    ),
+    authFailureLimit: parseWholeNumber("AUTH_FAILURE_LIMIT", env.AUTH_FAILURE_LIMIT, 10),
+    authFailureWindowMs: 60_000,
+    trustProxy: parseFlag("TRUST_PROXY", env.TRUST_PROXY, false),
+    shutdownGraceMs: 1000 *
+      parseWholeNumber("SHUTDOWN_GRACE_S", env.SHUTDOWN_GRACE_S, 10, { ...MAX_SECONDS, min: 0 }),
+    corsOrigins: parseOrigins("CORS_ORIGINS", env.CORS_ORIGINS),
+    logLevel: parseChoice("LOG_LEVEL", env.LOG_LEVEL, LOG_LEVELS, "info"),
   };
 }
 
@@ -107,17 +143,39 @@ function parseModel(value = "qwen3:4b"): string {
   return model;
 }
 
-function parseByteCount(name: string, value: string | undefined, fallback: number): number {
+function parseKeys(value = ""): string[] {
+  const keys = value.split(",").map((key) => key.trim()).filter((key) => key !== "");
+  for (const [index, key] of keys.entries()) {
+    // The key itself stays out of the message: it is a secret, and messages end up in logs.
+    if (!TOKEN_PATTERN.test(key)) {
+      throw new ConfigError(
+        `OLLAMA_API_KEY: key ${index + 1} of ${keys.length} has characters a Bearer token cannot ` +
+          "carry; use letters, digits and - . _ ~ + / (and = only at the end)",
+      );
+    }
+  }
+  return keys;
+}
+
+/** `value` as a whole number from `min` to `max`; `fallback` when unset or empty. */
+function parseWholeNumber(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  { min = 1, max = Number.MAX_SAFE_INTEGER } = {},
+): number {
   const text = value?.trim() ?? "";
   if (text === "") return fallback;
-  const bytes = Number(text);
-  if (!/^\d+$/.test(text) || bytes < 1 || !Number.isSafeInteger(bytes)) {
-    throw new ConfigError(
-      `${name} must be a whole number of bytes such as 1048576, not "${value}"`,
-    );
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < min || number > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be a whole number ${range}, not "${value}"`);
   }
-  return bytes;
+  return number;
 }
+
+/** Longest timeout in seconds: a day, far below what timers can count (about 24 days). */
+const MAX_SECONDS = { max: 86_400 };
 
 const FLAGS = new Map([
   ["true", true],
@@ -138,16 +196,32 @@ function parseFlag(name: string, value: string | undefined, fallback: boolean): 
   return flag;
 }
 
-function parseKeys(value = ""): string[] {
-  const keys = value.split(",").map((key) => key.trim()).filter((key) => key !== "");
-  for (const [index, key] of keys.entries()) {
-    // The key itself stays out of the message: it is a secret, and messages end up in logs.
-    if (!TOKEN_PATTERN.test(key)) {
+/** `value` as one of `choices`, in any case; `fallback` when unset or empty. */
+function parseChoice<T extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "") return fallback;
+  const choice = choices.find((candidate) => candidate === text);
+  if (choice === undefined) {
+    throw new ConfigError(`${name} must be one of ${choices.join(", ")}, not "${value}"`);
+  }
+  return choice;
+}
+
+/** `value` as a comma-separated list of web origins such as `https://example.com`. */
+function parseOrigins(name: string, value = ""): string[] {
+  const origins = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  for (const origin of origins) {
+    if (URL.parse(origin)?.origin !== origin) {
       throw new ConfigError(
-        `OLLAMA_API_KEY: key ${index + 1} of ${keys.length} has characters a Bearer token cannot ` +
-          "carry; use letters, digits and - . _ ~ + / (and = only at the end)",
+        `${name} must list origins such as https://example.com (scheme, host and port if ` +
+          `any, no path or trailing slash), separated by commas; "${origin}" is not one`,
       );
     }
   }
-  return keys;
+  return origins;
 }

@@ -1,12 +1,15 @@
 /**
  * OllamaSpace's entry point: reads the configuration, prints a generated key if there is one,
- * serves the gateway with `Deno.serve`, and shuts down cleanly on SIGTERM or SIGINT.
+ * serves the gateway with `Deno.serve`, and shuts down gracefully on SIGTERM or SIGINT (answers in
+ * flight get `SHUTDOWN_GRACE_S` to finish; see `lib/shutdown.ts`).
  *
  * @module
  */
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./lib/logger.ts";
+import { gracefulShutdown } from "./lib/shutdown.ts";
 
 /** Reads the configuration or stops the process with a message naming the bad variable. */
 function configOrExit(): Config {
@@ -30,21 +33,21 @@ if (import.meta.main) {
     );
   }
 
+  const log = createLogger(config.logLevel);
+  const stopping = new AbortController();
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
     onListen: ({ hostname, port }) =>
-      console.log(
+      log.info(
         `OllamaSpace listening on http://${hostname}:${port} (Ollama at ${config.ollamaUrl}, ` +
           `default model ${config.defaultModel})`,
       ),
-  }, createApp(config).fetch);
+  }, createApp(config, undefined, stopping.signal).fetch);
 
   // Deno as PID 1 in a container crashes on SIGTERM without a listener.
-  const stop = () => {
-    console.log("OllamaSpace shutting down");
-    server.shutdown().then(() => Deno.exit(0));
-  };
+  const shutDown = gracefulShutdown(server, stopping, config.shutdownGraceMs, log);
+  const stop = () => shutDown().then(() => Deno.exit(0));
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
 }

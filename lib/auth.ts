@@ -9,6 +9,7 @@
 
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
+import type { AuthFailureGuard } from "./auth_guard.ts";
 import { errorResponse } from "./errors.ts";
 
 /** Builds the 401 body for `message`, in the shape of the API the route belongs to. */
@@ -18,6 +19,12 @@ export type UnauthorizedResponse = (message: string) => Response;
 export interface RequireApiKeyOptions {
   /** Error shape of the protected routes; the gateway's `{"error": …}` by default. */
   unauthorized?: UnauthorizedResponse;
+  /**
+   * The brute-force guard: a blocked client is turned away before its key is looked at, and every
+   * failed authentication is counted (a malformed header or a wrong key, not a missing header,
+   * which guesses nothing).
+   */
+  guard?: AuthFailureGuard;
 }
 
 const MISSING = "Missing API key: send it as the header Authorization: Bearer <key>";
@@ -27,13 +34,22 @@ const WRONG = "Wrong API key";
 /** Middleware that lets a request through only with one of `keys` as its Bearer token. */
 export function requireApiKey(
   keys: string[],
-  { unauthorized = (message) => errorResponse(401, message) }: RequireApiKeyOptions = {},
+  { unauthorized = (message) => errorResponse(401, message), guard }: RequireApiKeyOptions = {},
 ): MiddlewareHandler {
   const reject = (message: string) => (_c: Context) => unauthorized(message);
-  return bearerAuth({
+  const fail = (message: string) => (c: Context) => {
+    guard?.recordFailure(c);
+    return unauthorized(message);
+  };
+  const authenticate = bearerAuth({
     token: keys,
     noAuthenticationHeader: { message: reject(MISSING), wwwAuthenticateHeader: "Bearer" },
-    invalidAuthenticationHeader: { message: reject(MALFORMED), wwwAuthenticateHeader: "Bearer" },
-    invalidToken: { message: reject(WRONG), wwwAuthenticateHeader: 'Bearer error="invalid_token"' },
+    invalidAuthenticationHeader: { message: fail(MALFORMED), wwwAuthenticateHeader: "Bearer" },
+    invalidToken: { message: fail(WRONG), wwwAuthenticateHeader: 'Bearer error="invalid_token"' },
   });
+  if (!guard) return authenticate;
+  return (c, next) =>
+    guard.check(c, async () => {
+      await authenticate(c, next);
+    });
 }

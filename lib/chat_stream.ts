@@ -31,27 +31,40 @@ const STATS = [
 /** The final `done` line's fields, for whoever wants to log them. */
 export type DoneStats = { done: true } & Partial<Record<(typeof STATS)[number], unknown>>;
 
-/** Callbacks of {@link chatStream}. */
-export interface ChatStreamHooks {
+/** Options of {@link chatStream}. */
+export interface ChatStreamOptions {
   /** Called once when Ollama's final line has been passed on. */
   onDone?: (stats: DoneStats) => void;
+  /** Called once when the answer ends with an error line instead. */
+  onError?: () => void;
+  /**
+   * Longest silence from Ollama, in milliseconds, before the answer is ended with an error line
+   * and Ollama is cancelled; noticed within a quarter more. No limit when unset.
+   */
+  idleTimeoutMs?: number;
+  /** Ends the answer with an error line carrying the abort reason's message, and cancels Ollama. */
+  signal?: AbortSignal;
 }
 
 const encoder = new TextEncoder();
 
+/** Idle checks per idle timeout: a silence is noticed at most a quarter of the timeout late. */
+const IDLE_CHECKS = 4;
+
 /**
  * Relays Ollama's `/api/chat` body as the gateway's NDJSON. If the stream breaks (an error line,
- * a line that is not JSON, the connection lost, or an end without the final line), the output
- * ends with one `{"error": …}` line, so a partial answer is never passed off as whole. Cancelling
- * the returned stream cancels `upstream`.
+ * a line that is not JSON, the connection lost, an end without the final line, Ollama silent for
+ * too long, or `signal` aborted), the output ends with one `{"error": …}` line, so a partial
+ * answer is never passed off as whole. Cancelling the returned stream cancels `upstream`.
  */
 export function chatStream(
   upstream: ReadableStream<Uint8Array>,
-  hooks: ChatStreamHooks = {},
+  { onDone, onError, idleTimeoutMs, signal }: ChatStreamOptions = {},
 ): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   let partialLine = "";
   let finished = false;
+  let chunksSeen = 0;
   let output!: TransformStreamDefaultController<Uint8Array>;
 
   /** Converts one complete Ollama line; returns the gateway's lines for it ("" for none). */
@@ -71,7 +84,7 @@ export function chatStream(
       finished = true;
       const stats: DoneStats = { done: true };
       for (const key of STATS) stats[key] = chunk[key];
-      hooks.onDone?.(stats);
+      onDone?.(stats);
       lines += JSON.stringify(stats) + "\n";
     }
     return lines;
@@ -80,6 +93,7 @@ export function chatStream(
   /** Finishes the stream with an error line (returned, for the caller to write). */
   const end = (message: string): string => {
     finished = true;
+    onError?.();
     return JSON.stringify({ error: message }) + "\n";
   };
 
@@ -107,14 +121,45 @@ export function chatStream(
 
   const write = (lines: string) => {
     if (lines !== "") output.enqueue(encoder.encode(lines));
-    if (finished) output.terminate(); // Also cancels `upstream`, so Ollama stops.
+    if (finished) {
+      output.terminate(); // Also cancels `upstream`, so Ollama stops.
+      stopWatching();
+    }
   };
+
+  /** Ends the stream with `message` on behalf of a timer or a signal, unless it has ended. */
+  const interrupt = (message: string) => {
+    if (!finished) write(end(message));
+  };
+
+  // One timer per stream, not one per chunk: it compares a counter the transform bumps.
+  let idleChecks: ReturnType<typeof setInterval> | undefined;
+  if (idleTimeoutMs !== undefined) {
+    let chunksAtLastCheck = 0;
+    let quietChecks = 0;
+    idleChecks = setInterval(() => {
+      quietChecks = chunksSeen === chunksAtLastCheck ? quietChecks + 1 : 0;
+      chunksAtLastCheck = chunksSeen;
+      if (quietChecks === IDLE_CHECKS) {
+        interrupt(`Ollama sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`);
+      }
+    }, idleTimeoutMs / IDLE_CHECKS);
+  }
+  const onAbort = () =>
+    interrupt(signal?.reason instanceof Error ? signal.reason.message : "The answer was stopped");
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  function stopWatching() {
+    clearInterval(idleChecks);
+    signal?.removeEventListener("abort", onAbort);
+  }
 
   const normalizer = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
       output = controller;
     },
     transform(chunk) {
+      chunksSeen++;
       write(convertLines(decoder.decode(chunk, { stream: true })));
     },
     flush() {
@@ -123,6 +168,7 @@ export function chatStream(
     },
     cancel() {
       finished = true;
+      stopWatching();
     },
   });
 

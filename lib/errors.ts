@@ -11,6 +11,7 @@
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "./logger.ts";
 
 /** A failure to report to the client as `status` with `{"error": message}`. */
 export class GatewayError extends Error {
@@ -60,13 +61,13 @@ export const openAiErrorResponse: ErrorShape = (status, message, headers = {}) =
  * An `onError` that answers a {@link GatewayError} in `shape`, passes Hono's `HTTPException`s
  * (the 401 of `requireApiKey`) through, and logs anything else as a `500`.
  */
-export function errorHandler(shape: ErrorShape = errorResponse): ErrorHandler {
+export function errorHandler(log: Logger, shape: ErrorShape = errorResponse): ErrorHandler {
   return (error, c) => {
     if (error instanceof GatewayError) return shape(error.status, error.message, error.headers);
     if (error instanceof HTTPException) return error.getResponse();
     // The client went away before Ollama answered: nobody is left to read a response.
     if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
-    console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    log.error(`${c.req.method} ${c.req.path} failed: ${error.stack ?? error}`);
     return shape(500, "The gateway failed unexpectedly; see its log");
   };
 }

@@ -20,19 +20,27 @@ const RESPONSE_HEADERS = ["content-type"];
 /**
  * A handler that sends the request to the same path on Ollama (the query is dropped) and answers
  * with Ollama's answer as it comes, error statuses included. The client's abort signal goes along,
- * so a client that leaves stops Ollama. Throws what `fetchOllama` throws (502 unreachable, 504 no
+ * so a client that leaves stops Ollama, and so does `shutdown` once the grace is over. Throws what `fetchOllama` throws (502 unreachable, 504 no
  * answer in time), for the route's `onError` to answer in its API's shape.
  */
-export function relayToOllama(target: OllamaTarget): (c: Context) => Promise<Response> {
-  return (c) => relay(target, c.req.raw, c.req.path);
+export function relayToOllama(
+  target: OllamaTarget,
+  shutdown: AbortSignal,
+): (c: Context) => Promise<Response> {
+  return (c) => relay(target, c.req.raw, c.req.path, shutdown);
 }
 
-async function relay(target: OllamaTarget, request: Request, path: string): Promise<Response> {
+async function relay(
+  target: OllamaTarget,
+  request: Request,
+  path: string,
+  shutdown: AbortSignal,
+): Promise<Response> {
   const upstream = await fetchOllama(target, path, {
     method: request.method,
     headers: pickHeaders(request.headers, REQUEST_HEADERS),
     body: request.body,
-    signal: request.signal,
+    signal: AbortSignal.any([request.signal, shutdown]),
   });
   return new Response(upstream.body, {
     status: upstream.status,

@@ -1,6 +1,7 @@
 /**
  * `POST /chat_api`: the authenticated streaming chat endpoint (DESIGN.md, "`/chat_api`
- * contract"). Validates the request, opens Ollama's `/api/chat` with the client's abort signal, and
+ * contract"). Turns away blocked clients and wrong keys, holds a place among the generations in
+ * flight, validates the request, opens Ollama's `/api/chat` with the client's abort signal, and
  * streams the answer back as the gateway's NDJSON through `chatStream`.
  *
  * @module
@@ -8,6 +9,7 @@
 
 import { type Context, Hono } from "hono";
 import type { Config } from "../config.ts";
+import type { ApiGuards } from "../lib/api_guards.ts";
 import { requireApiKey } from "../lib/auth.ts";
 import { limitBody } from "../lib/body_limit.ts";
 import { parseChatRequest, toOllamaChat } from "../lib/chat_request.ts";
@@ -16,26 +18,35 @@ import { GatewayError } from "../lib/errors.ts";
 import { fetchOllama, ollamaError } from "../lib/ollama_client.ts";
 
 /** The `/chat_api` route. */
-export function chatApiRoutes(config: Config): Hono {
+export function chatApiRoutes(
+  config: Config,
+  { authFailures, limitGeneration, shutdown }: ApiGuards,
+): Hono {
   return new Hono().post(
     "/chat_api",
-    requireApiKey(config.apiKeys),
+    requireApiKey(config.apiKeys, { guard: authFailures }),
+    limitGeneration,
     limitBody(config.maxBodyBytes),
     async (c) => {
       const request = parseChatRequest(await readJson(c), config.defaultModel);
+      c.set("logModel", request.model);
       const upstream = await fetchOllama(config, "/api/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(toOllamaChat(request)),
-        signal: c.req.raw.signal,
+        signal: AbortSignal.any([c.req.raw.signal, shutdown]),
       });
       if (!upstream.ok || !upstream.body) throw await ollamaError(upstream, request.model);
-      return new Response(chatStream(upstream.body), {
-        headers: {
-          "content-type": "application/x-ndjson",
-          "cache-control": "no-store",
-          "x-content-type-options": "nosniff",
+      const answer = chatStream(upstream.body, {
+        onDone: ({ eval_count }) => {
+          if (typeof eval_count === "number") c.set("logTokensOut", eval_count);
         },
+        onError: () => c.set("logStreamFailed", true),
+        idleTimeoutMs: config.idleTimeoutMs,
+        signal: shutdown,
+      });
+      return new Response(answer, {
+        headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" },
       });
     },
   );

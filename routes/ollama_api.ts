@@ -11,6 +11,7 @@
 
 import { type Context, type Handler, Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
+import type { ApiGuards } from "../lib/api_guards.ts";
 import { requireApiKey } from "../lib/auth.ts";
 import { limitBody } from "../lib/body_limit.ts";
 import { errorResponse } from "../lib/errors.ts";
@@ -26,18 +27,22 @@ const MODEL_MANAGEMENT_PATHS = [
 ];
 
 /** Routes of Ollama's native API, and the `HEAD /` probe (mount before the chat page's `GET /`). */
-export function ollamaApiRoutes(config: Config): Hono {
-  const relay = relayToOllama(config);
+export function ollamaApiRoutes(
+  config: Config,
+  { authFailures, limitGeneration, shutdown }: ApiGuards,
+): Hono {
+  const relay = relayToOllama(config, shutdown);
   const manage: Handler = config.allowModelManagement ? relay : refuseModelManagement;
   return new Hono()
     .use("/", answerHeadLikeOllama)
     .get("/api/version", relay)
-    .use("/api/*", requireApiKey(config.apiKeys))
+    .use("/api/*", requireApiKey(config.apiKeys, { guard: authFailures }))
     // Model files can be gigabytes: no body limit, and only reachable when the operator opts in.
     .all("/api/blobs/:digest{sha256:[0-9a-f]+}", manage)
     .use("/api/*", limitBody(config.maxBodyBytes))
     .on("GET", ["/api/tags", "/api/ps"], relay)
-    .on("POST", ["/api/show", ...GENERATION_PATHS.ollama], relay)
+    .post("/api/show", relay)
+    .on("POST", GENERATION_PATHS.ollama, limitGeneration, relay)
     .on(["POST", "DELETE"], MODEL_MANAGEMENT_PATHS, manage)
     .all(
       "/api/*",

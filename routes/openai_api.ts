@@ -9,27 +9,32 @@
 
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
+import type { ApiGuards } from "../lib/api_guards.ts";
 import { requireApiKey } from "../lib/auth.ts";
 import { limitBody } from "../lib/body_limit.ts";
 import { errorHandler, openAiErrorResponse } from "../lib/errors.ts";
 import { GENERATION_PATHS, relayToOllama } from "../lib/passthrough.ts";
 
 /** Routes of the OpenAI-compatible API. */
-export function openAiApiRoutes(config: Config): Hono {
-  const relay = relayToOllama(config);
+export function openAiApiRoutes(
+  config: Config,
+  { authFailures, limitGeneration, shutdown, log }: ApiGuards,
+): Hono {
+  const relay = relayToOllama(config, shutdown);
   return new Hono()
     .use(
       "/v1/*",
       requireApiKey(config.apiKeys, {
         unauthorized: (message) => openAiErrorResponse(401, message),
+        guard: authFailures,
       }),
     )
     .use("/v1/*", limitBody(config.maxBodyBytes, openAiErrorResponse))
     .get("/v1/models", relay)
-    .on("POST", GENERATION_PATHS.openai, relay)
+    .on("POST", GENERATION_PATHS.openai, limitGeneration, relay)
     .all(
       "/v1/*",
       (c) => openAiErrorResponse(404, `${c.req.method} ${c.req.path} is not part of the API here`),
     )
-    .onError(errorHandler(openAiErrorResponse));
+    .onError(errorHandler(log, openAiErrorResponse));
 }

@@ -75,15 +75,19 @@ export interface FakeOllama {
   /** Generation requests being answered right now, and the most there ever were at once. */
   active: number;
   maxActive: number;
+  /** `hold-last-token` answers waiting for {@link releaseLastToken} right now. */
+  held: number;
   /** Resolves when the next client goes away (or at once if one already did since the last call). */
   nextDisconnect(): Promise<string>;
   /** Lets the held-back last token of every `hold-last-token` answer go. */
   releaseLastToken(): void;
+  /** Stops holding last tokens back, then closes once every answer has been sent. */
   close(): Promise<void>;
 }
 
 const VERSION = "0.12.6";
-const DEFAULT_THINKING = "The user greets me. I should answer briefly and kindly.";
+/** The reasoning thinking models stream unless `thinking` is set. */
+export const DEFAULT_THINKING = "The user greets me. I should answer briefly and kindly.";
 const RUNNER_FAILURE = "llama runner process has terminated: exit status 2";
 const BUSY = "server busy, please try again.  maximum pending requests exceeded";
 const encoder = new TextEncoder();
@@ -121,6 +125,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     disconnects: [],
     active: 0,
     maxActive: 0,
+    held: 0,
     nextDisconnect() {
       if (unseenDisconnects > 0) {
         unseenDisconnects--;
@@ -214,7 +219,13 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
       .includes(scenario);
     for (const [index, token] of tokens.entries()) {
       if (faulty && index === 2) break;
-      if (scenario === "hold-last-token" && index === tokens.length - 1) await release.promise;
+      if (
+        scenario === "hold-last-token" && index === tokens.length - 1 && !closing.signal.aborted
+      ) {
+        fake.held++;
+        await Promise.race([release.promise, wait(Infinity, signal)]);
+        fake.held--;
+      }
       await wait(tokenDelayMs, signal);
       yield token;
     }

@@ -22,7 +22,8 @@ export interface TestGateway {
 /** Serves the gateway for Ollama at `ollamaUrl`, with `overrides` on top of the defaults. */
 export function startGateway(ollamaUrl: string, overrides: Partial<Config> = {}): TestGateway {
   const config = {
-    ...loadConfig({ OLLAMA_URL: ollamaUrl, OLLAMA_API_KEY: TEST_KEY }),
+    // Request lines only clutter test output; tests of the log ask for them.
+    ...loadConfig({ OLLAMA_URL: ollamaUrl, OLLAMA_API_KEY: TEST_KEY, LOG_LEVEL: "error" }),
     ...overrides,
   };
   const server = Deno.serve(
@@ -57,4 +58,45 @@ export async function settlesWithin<T>(promise: Promise<T>, what: string, ms = 1
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** POSTs `body` (an object, sent as JSON, or raw text) to `/chat_api` with the gateway's key. */
+export function postChat(
+  gateway: TestGateway,
+  body: unknown,
+  init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Response> {
+  return fetch(`${gateway.url}/chat_api`, {
+    method: "POST",
+    headers: { ...gateway.headers, ...init.headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    signal: init.signal,
+  });
+}
+
+/** Resolves once `condition()` holds, checking every few milliseconds; fails after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Whether the gateway answers a chat in full right now (`200`, then the `done` line); `false` on
+ * a `429`, so `waitFor` can wait for a place to be given back. The fake must be in a scenario that
+ * answers normally.
+ */
+export async function answersInFull(gateway: TestGateway): Promise<boolean> {
+  const response = await postChat(gateway, { prompt: "probe" });
+  if (response.status === 429) {
+    await response.body?.cancel();
+    return false;
+  }
+  return response.status === 200 && (await readNdjson(response)).at(-1)?.done === true;
 }

@@ -1,0 +1,79 @@
+/** The limit, timeout, proxy, CORS and log settings in `loadConfig`: defaults, values, errors. */
+
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "../config.ts";
+
+Deno.test("limits, timeouts and the rest default to the documented values", () => {
+  const config = loadConfig({});
+  assert.equal(config.maxConcurrentRequests, 32);
+  assert.equal(config.firstByteTimeoutMs, 300_000);
+  assert.equal(config.idleTimeoutMs, 120_000);
+  assert.equal(config.authFailureLimit, 10);
+  assert.equal(config.authFailureWindowMs, 60_000);
+  assert.equal(config.trustProxy, false);
+  assert.equal(config.shutdownGraceMs, 10_000);
+  assert.deepEqual(config.corsOrigins, []);
+  assert.equal(config.logLevel, "info");
+});
+
+Deno.test("each setting is read from its variable", () => {
+  const config = loadConfig({
+    MAX_CONCURRENT_REQUESTS: "4",
+    FIRST_BYTE_TIMEOUT_S: "600",
+    IDLE_TIMEOUT_S: " 30 ",
+    AUTH_FAILURE_LIMIT: "5",
+    TRUST_PROXY: "TRUE",
+    SHUTDOWN_GRACE_S: "0",
+    CORS_ORIGINS: "https://app.example, http://localhost:8888,",
+    LOG_LEVEL: "Debug",
+  });
+  assert.equal(config.maxConcurrentRequests, 4);
+  assert.equal(config.firstByteTimeoutMs, 600_000);
+  assert.equal(config.idleTimeoutMs, 30_000);
+  assert.equal(config.authFailureLimit, 5);
+  assert.equal(config.trustProxy, true);
+  assert.equal(config.shutdownGraceMs, 0);
+  assert.deepEqual(config.corsOrigins, ["https://app.example", "http://localhost:8888"]);
+  assert.equal(config.logLevel, "debug");
+  for (const [value, expected] of [["1", true], ["yes", true], ["false", false], ["0", false]]) {
+    assert.equal(loadConfig({ TRUST_PROXY: value as string }).trustProxy, expected);
+  }
+});
+
+Deno.test("an empty value means the default, as if unset", () => {
+  const names = ["MAX_CONCURRENT_REQUESTS", "IDLE_TIMEOUT_S", "TRUST_PROXY", "LOG_LEVEL"];
+  const config = loadConfig(Object.fromEntries(names.map((name) => [name, " "])));
+  assert.equal(config.maxConcurrentRequests, 32);
+  assert.equal(config.idleTimeoutMs, 120_000);
+  assert.equal(config.trustProxy, false);
+  assert.equal(config.logLevel, "info");
+});
+
+Deno.test("a bad value stops startup with a message naming the variable", () => {
+  const bad: [string, string, RegExp][] = [
+    ["MAX_CONCURRENT_REQUESTS", "0", /whole number of at least 1/],
+    ["MAX_CONCURRENT_REQUESTS", "ten", /whole number/],
+    ["FIRST_BYTE_TIMEOUT_S", "1.5", /whole number from 1 to 86400/],
+    ["FIRST_BYTE_TIMEOUT_S", "3000000", /whole number from 1 to 86400/],
+    ["IDLE_TIMEOUT_S", "-3", /whole number/],
+    ["AUTH_FAILURE_LIMIT", "1e3", /whole number of at least 1/],
+    ["SHUTDOWN_GRACE_S", "soon", /whole number from 0 to 86400/],
+    ["TRUST_PROXY", "maybe", /true or false \(or yes\/no, 1\/0\)/],
+    ["CORS_ORIGINS", "https://app.example/", /no path or trailing slash/],
+    ["CORS_ORIGINS", "app.example", /"app.example" is not one/],
+    ["CORS_ORIGINS", "*", /origins such as/],
+    ["LOG_LEVEL", "verbose", /one of debug, info, warn, error/],
+  ];
+  for (const [name, value, message] of bad) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.ok(error.message.startsWith(`${name} `), error.message);
+        assert.match(error.message, message);
+        return true;
+      },
+      `${name}=${value}`,
+    );
+  }
+});

@@ -1,0 +1,131 @@
+/**
+ * Graceful shutdown of the real entry point: `main.ts` in its own process, a fake Ollama here,
+ * answers in flight, then SIGTERM.
+ */
+
+import assert from "node:assert/strict";
+import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
+import { readNdjson, TEST_KEY, waitFor } from "./support/gateway.ts";
+import { type MainProcess, startMain } from "./support/main_process.ts";
+
+const PROMPT = "PROMPT-CANARY shut down gently";
+
+function chat(gateway: MainProcess, prompt = PROMPT): Promise<Response> {
+  return fetch(`${gateway.url}/chat_api`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ prompt }),
+    // Bounded, so an answer the shutdown forgets fails the test instead of hanging it.
+    signal: AbortSignal.timeout(20_000),
+  });
+}
+
+/** Whether a new TCP connection to `port` is refused. */
+async function refusesConnections(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return false;
+  } catch (error) {
+    return error instanceof Deno.errors.ConnectionRefused;
+  }
+}
+
+const lineMatching = (gateway: MainProcess, pattern: RegExp) => () =>
+  gateway.output.some((line) => pattern.test(line));
+
+Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", async () => {
+  const fake = startFakeOllama({ scenario: "hold-last-token" });
+  const gateway = startMain({
+    OLLAMA_URL: fake.url,
+    OLLAMA_API_KEY: TEST_KEY,
+    SHUTDOWN_GRACE_S: "60",
+  });
+  try {
+    await waitFor(lineMatching(gateway, /listening on/), "the gateway to listen", 30_000);
+    const answers = await Promise.all([chat(gateway), chat(gateway)]);
+    await waitFor(() => fake.held === 2, "both answers at their last token");
+
+    gateway.process.kill("SIGTERM");
+    await waitFor(lineMatching(gateway, /Shutting down/), "the shutdown to begin");
+    assert.ok(await refusesConnections(gateway.port), "new connections are refused");
+
+    fake.releaseLastToken();
+    for (const answer of answers) {
+      const lines = await readNdjson(answer);
+      assert.equal(lines.at(-1)?.done, true);
+      assert.equal(lines.map((line) => line.response ?? "").join(""), defaultReply(PROMPT));
+    }
+    assert.equal((await gateway.process.status).code, 0);
+    await gateway.outputDone;
+    assert.ok(!gateway.output.some((line) => /Ending the answers/.test(line)), "within grace");
+    assert.equal(fake.disconnects.length, 0);
+
+    const log = gateway.output.join("\n");
+    assert.match(log, /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+/);
+    assert.ok(!log.includes(TEST_KEY) && !log.includes("CANARY"), log);
+  } finally {
+    await gateway.cleanUp();
+    await fake.close();
+  }
+});
+
+Deno.test("past the grace period answers end with an error line, Ollama is told, exit code 0", async () => {
+  const fake = startFakeOllama({ scenario: "hold-last-token" });
+  const gateway = startMain({
+    OLLAMA_URL: fake.url,
+    OLLAMA_API_KEY: TEST_KEY,
+    SHUTDOWN_GRACE_S: "1",
+  });
+  try {
+    await waitFor(lineMatching(gateway, /listening on/), "the gateway to listen", 30_000);
+    const answers = await Promise.all([chat(gateway), chat(gateway)]);
+    await waitFor(() => fake.held === 2, "both answers at their last token");
+    // And one still waiting for Ollama to begin (a model loading).
+    fake.options.scenario = "hang-before-headers";
+    const asked = fake.requests.length;
+    const waiting = chat(gateway);
+    await waitFor(() => fake.requests.length > asked, "the third request to reach Ollama");
+
+    gateway.process.kill("SIGTERM");
+    for (const answer of answers) {
+      const lines = await readNdjson(answer);
+      assert.match(String(lines.at(-1)?.error), /shutting down/);
+      assert.ok(lines.slice(0, -1).every((line) => !line.done && !line.error));
+    }
+    const refused = await waiting;
+    assert.equal(refused.status, 503);
+    assert.match((await refused.json()).error, /shutting down/);
+
+    assert.equal((await gateway.process.status).code, 0);
+    await waitFor(() => fake.disconnects.length === 3, "Ollama to see all three requests go");
+    await gateway.outputDone;
+    assert.ok(gateway.output.some((line) => /Ending the answers still running/.test(line)));
+  } finally {
+    await gateway.cleanUp();
+    await fake.close();
+  }
+});
+
+Deno.test("a second signal ends the grace period at once", async () => {
+  const fake = startFakeOllama({ scenario: "hold-last-token" });
+  const gateway = startMain({
+    OLLAMA_URL: fake.url,
+    OLLAMA_API_KEY: TEST_KEY,
+    SHUTDOWN_GRACE_S: "60",
+  });
+  try {
+    await waitFor(lineMatching(gateway, /listening on/), "the gateway to listen", 30_000);
+    const answer = await chat(gateway);
+    await waitFor(() => fake.held === 1, "the answer at its last token");
+
+    gateway.process.kill("SIGTERM");
+    await waitFor(lineMatching(gateway, /Shutting down/), "the shutdown to begin");
+    gateway.process.kill("SIGINT");
+    assert.match(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
+    assert.equal((await gateway.process.status).code, 0);
+    await fake.nextDisconnect();
+  } finally {
+    await gateway.cleanUp();
+    await fake.close();
+  }
+});
