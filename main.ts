@@ -1,12 +1,15 @@
 /**
  * OllamaSpace's entry point: reads the configuration, prints a generated key if there is one,
- * serves the gateway with `Deno.serve`, and shuts down cleanly on SIGTERM or SIGINT.
+ * serves the gateway with `Deno.serve`, and shuts down cleanly on SIGTERM or SIGINT. With
+ * arguments it runs one of the helper commands of `lib/commands.ts` instead (`wait-for-ollama`,
+ * `healthcheck`) and exits with its status.
  *
  * @module
  */
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { runCommand } from "./lib/commands.ts";
 
 /** Reads the configuration or stops the process with a message naming the bad variable. */
 function configOrExit(): Config {
@@ -21,6 +24,7 @@ function configOrExit(): Config {
 
 if (import.meta.main) {
   const config = configOrExit();
+  if (Deno.args.length > 0) Deno.exit(await runCommand(Deno.args, config));
   if (config.keyGenerated) {
     // Printed once, on a line of its own that an operator can find in the logs.
     console.log(

@@ -1,0 +1,97 @@
+/**
+ * Test helpers for programs run as separate processes (the entry point, `start.sh`): a free port
+ * to give them, their output collected as it comes, bounded waits for a line or for the exit, and
+ * whether a process id still runs.
+ *
+ * @module
+ */
+
+/** A port nobody listens on right now, for a child process that needs one given up front. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
+/** A child process whose stdout and stderr are collected together as they arrive. */
+export interface RunningProcess {
+  pid: number;
+  /** Everything it printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output; rejects after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves once it exited and its output is read; after `timeoutMs` it is killed, and rejects. */
+  exited(timeoutMs?: number): Promise<Deno.CommandStatus>;
+  kill(signal?: Deno.Signal): void;
+}
+
+/** Starts `command` with `args`, stdin closed and output collected. */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): RunningProcess {
+  const child = new Deno.Command(command, {
+    args,
+    ...options,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) output += text;
+  };
+  const done = Promise.all([child.status, collect(child.stdout), collect(child.stderr)])
+    .then(([status]) => status);
+  let exited = false;
+  done.then(() => exited = true);
+
+  return {
+    pid: child.pid,
+    output: () => output,
+    async waitForOutput(pattern, timeoutMs = 30_000) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const match = output.match(pattern);
+        if (match) return match;
+        if (exited || performance.now() > deadline) {
+          throw new Error(
+            `No ${pattern} in the output (${exited ? "process exited" : "timed out"}):\n${output}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async exited(timeoutMs = 30_000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      });
+      const first = await Promise.race([done, timeout]);
+      clearTimeout(timer);
+      if (first !== "timeout") return first;
+      child.kill("SIGKILL");
+      await done;
+      throw new Error(`Still running after ${timeoutMs} ms, killed. Output:\n${output}`);
+    },
+    kill(signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch {
+        // It has already exited.
+      }
+    },
+  };
+}
+
+/** Whether process `pid` still runs (exists and is not a zombie waiting to be reaped). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
