@@ -78,11 +78,12 @@ async function startStartSh(env: Record<string, string> = {}): Promise<StartSh> 
       return call.pid;
     },
     async cleanUp() {
+      // The stand-ins first: they hold start.sh's output open until they are gone.
+      for (const { pid } of calls()) {
+        if (await isRunning(pid)) Deno.kill(pid, "SIGKILL");
+      }
       process.kill("SIGKILL");
       await process.exited().catch(() => {});
-      for (const { pid } of calls()) {
-        if (isRunning(pid)) Deno.kill(pid, "SIGKILL");
-      }
       await Deno.remove(dir, { recursive: true });
     },
   };
@@ -103,8 +104,8 @@ async function assertStopsCleanly(startSh: StartSh) {
   assert.equal(status.code, 0, output);
   assert.match(output, /ollama stand-in: stopped on SIGTERM/);
   assert.match(output, /OllamaSpace shutting down/);
-  assert.equal(isRunning(ollama), false, "ollama serve still runs");
-  assert.equal(isRunning(gateway), false, "the gateway still runs");
+  assert.equal(await isRunning(ollama), false, "ollama serve still runs");
+  assert.equal(await isRunning(gateway), false, "the gateway still runs");
 }
 
 Deno.test("start.sh waits for Ollama, pulls a missing model, then serves the gateway; SIGTERM stops both", async () => {
@@ -193,7 +194,7 @@ Deno.test("start.sh gives up with a clear message when Ollama does not answer in
       lines(startSh.calls()).sort(),
       ["gateway wait-for-ollama --timeout 1", "ollama serve"],
     );
-    assert.equal(isRunning(startSh.pidOf("ollama serve")), false, "ollama serve still runs");
+    assert.equal(await isRunning(startSh.pidOf("ollama serve")), false, "ollama serve still runs");
   } finally {
     await startSh.cleanUp();
   }
@@ -212,7 +213,7 @@ for (const victim of ["ollama serve", "gateway"] as const) {
       assert.equal(status.code, 1, output);
       const name = victim === "gateway" ? "the gateway" : "ollama serve";
       assert.match(output, new RegExp(`${name} exited \\(status 137\\); stopping the container`));
-      assert.equal(isRunning(survivor), false, "the other process still runs");
+      assert.equal(await isRunning(survivor), false, "the other process still runs");
     } finally {
       await startSh.cleanUp();
     }

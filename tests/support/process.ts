@@ -73,7 +73,7 @@ export function spawnProcess(
       clearTimeout(timer);
       if (first !== "timeout") return first;
       child.kill("SIGKILL");
-      await done;
+      await child.status; // Not `done`: a process it started may still hold its output open.
       throw new Error(`Still running after ${timeoutMs} ms, killed. Output:\n${output}`);
     },
     kill(signal = "SIGTERM") {
@@ -87,11 +87,13 @@ export function spawnProcess(
 }
 
 /** Whether process `pid` still runs (exists and is not a zombie waiting to be reaped). */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
+export async function isRunning(pid: number): Promise<boolean> {
+  // Deno lets only --allow-all read /proc/<pid>, so `cat` reads it.
+  const { success, stdout } = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/stat`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const stat = new TextDecoder().decode(stdout);
+  return success && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
 }
