@@ -21,8 +21,8 @@ const DEFAULT_WAIT_SECONDS = 60;
 /** How to call the binary, shown for `--help` and for a command line that makes no sense. */
 export const USAGE = `Usage:
   ollamaspace                                serve the gateway (settings from the environment)
-  ollamaspace wait-for-ollama [--timeout S]  wait up to S seconds (default ${DEFAULT_WAIT_SECONDS}) until Ollama
-                                             answers at OLLAMA_URL; exit 1 if it does not
+  ollamaspace wait-for-ollama [--timeout S]  wait up to S seconds (default ${DEFAULT_WAIT_SECONDS})
+                                             until Ollama answers at OLLAMA_URL; exit 1 if not
   ollamaspace healthcheck                    exit 0 if the gateway on PORT answers /healthz
                                              and reaches Ollama, else 1`;
 

@@ -89,8 +89,12 @@ Deno.test("healthcheck returns 0 only while the gateway answers and reaches Olla
   }
 });
 
-Deno.test("a command line the binary does not understand is exit status 2 with the usage", async () => {
+Deno.test("--help prints the usage; a command line the binary does not understand is status 2", async () => {
   const config = configFor({ PORT: String(freePort()) });
+  const [helped, help] = await captureConsole(() => runCommand(["--help"], config));
+  assert.equal(helped, 0);
+  assert.match(help, /^Usage:\n {2}ollamaspace /);
+
   for (
     const [args, problem] of [
       [["serve-please"], /unknown command "serve-please"/],
