@@ -1,13 +1,16 @@
 /**
  * OllamaSpace's entry point: reads the configuration, prints a generated key if there is one,
  * serves the gateway with `Deno.serve`, and shuts down gracefully on SIGTERM or SIGINT (answers in
- * flight get `SHUTDOWN_GRACE_S` to finish; see `lib/shutdown.ts`).
+ * flight get `SHUTDOWN_GRACE_S` to finish; see `lib/shutdown.ts`). With arguments it runs one of
+ * the helper commands of `lib/commands.ts` instead (`wait-for-ollama`, `healthcheck`) and exits
+ * with its status.
  *
  * @module
  */
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { runCommand } from "./lib/commands.ts";
 import { createLogger } from "./lib/logger.ts";
 import { gracefulShutdown } from "./lib/shutdown.ts";
 
@@ -24,6 +27,7 @@ function configOrExit(): Config {
 
 if (import.meta.main) {
   const config = configOrExit();
+  if (Deno.args.length > 0) Deno.exit(await runCommand(Deno.args, config));
   if (config.keyGenerated) {
     // Printed once, on a line of its own that an operator can find in the logs.
     console.log(

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { startFakeOllama } from "./support/fake_ollama.ts";
-import { readNdjson, settlesWithin } from "./support/gateway.ts";
+import { readNdjson } from "./support/gateway.ts";
 import { runMain } from "./support/process.ts";
 
 Deno.test("main: with no key set, a generated key is printed once and accepted", async () => {
   const fake = startFakeOllama();
-  const gateway = await runMain({ OLLAMA_URL: fake.url });
+  const gateway = runMain({ OLLAMA_URL: fake.url });
   try {
-    await settlesWithin(gateway.waitFor(/listening on/), "startup");
+    await gateway.waitForOutput(/listening on/);
     const keys = [...gateway.output().matchAll(/API key: ([A-Za-z0-9_-]+)\n/g)].map((m) => m[1]);
     assert.equal(keys.length, 1, gateway.output());
     assert.equal(keys[0].length, 43);
@@ -28,16 +28,17 @@ Deno.test("main: with no key set, a generated key is printed once and accepted",
     assert.equal(wrong.status, 401);
     await wrong.body?.cancel();
   } finally {
-    assert.equal((await gateway.stop()).code, 0, "SIGTERM shuts down cleanly");
+    gateway.kill("SIGTERM");
+    assert.equal((await gateway.exited()).code, 0, "SIGTERM shuts down cleanly");
     await fake.close();
   }
 });
 
 Deno.test("main: configured keys are used, all accepted, and never printed", async () => {
   const fake = startFakeOllama();
-  const gateway = await runMain({ OLLAMA_URL: fake.url, OLLAMA_API_KEY: "alpha-key,beta-key" });
+  const gateway = runMain({ OLLAMA_URL: fake.url, OLLAMA_API_KEY: "alpha-key,beta-key" });
   try {
-    await settlesWithin(gateway.waitFor(/listening on/), "startup");
+    await gateway.waitForOutput(/listening on/);
     for (const key of ["alpha-key", "beta-key"]) {
       const response = await fetch(`${gateway.url}/chat_api`, {
         method: "POST",
@@ -48,7 +49,8 @@ Deno.test("main: configured keys are used, all accepted, and never printed", asy
       await response.body?.cancel();
     }
   } finally {
-    await gateway.stop();
+    gateway.kill("SIGTERM");
+    await gateway.exited();
     await fake.close();
   }
   assert.ok(!/alpha-key|beta-key|API key:/.test(gateway.output()), gateway.output());
@@ -62,8 +64,8 @@ Deno.test("main: a bad variable stops startup with a message naming it", async (
       [{ OLLAMA_API_KEY: "a b" }, "OLLAMA_API_KEY"],
     ] as const
   ) {
-    const gateway = await runMain(env);
-    const status = await settlesWithin(gateway.status, "exit");
+    const gateway = runMain(env);
+    const status = await gateway.exited();
     assert.equal(status.code, 1, gateway.output());
     assert.match(gateway.output(), new RegExp(`cannot start: ${variable}`));
   }

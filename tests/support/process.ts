@@ -1,22 +1,14 @@
 /**
- * Test helpers: the gateway's entry point (`main.ts`) run as a real process, the way
- * `deno task start` runs it.
+ * Test helpers for programs run as separate processes (the entry point, `start.sh`): a free port
+ * to give them, their output collected as it comes, bounded waits for a line or for the exit, and
+ * whether a process id still runs.
  *
  * @module
  */
 
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-/** The repository's root folder. */
-export const REPO_DIR = fileURLToPath(new URL("../../", import.meta.url));
-
-/** The permission flags of `deno task start`, read from deno.json so the two cannot drift. */
-export async function startTaskFlags(): Promise<string[]> {
-  const { tasks } = JSON.parse(await Deno.readTextFile(`${REPO_DIR}deno.json`));
-  return (tasks.start as string).split(/\s+/).filter((word) => word.startsWith("--allow-"));
-}
-
-/** A free TCP port on 127.0.0.1 (free when asked; good enough for a test). */
+/** A port nobody listens on right now, for a child process that needs one given up front. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr;
@@ -24,94 +16,131 @@ export function freePort(): number {
   return port;
 }
 
-/** A running `main.ts` and what it has printed so far. */
-export interface GatewayProcess {
-  url: string;
-  child: Deno.ChildProcess;
-  /** Everything printed to stdout and stderr so far. */
+/** A child process whose stdout and stderr are collected together as they arrive. */
+export interface RunningProcess {
+  pid: number;
+  /** Everything it printed so far, stdout and stderr interleaved. */
   output(): string;
-  /** Resolves once the output matches `pattern`, or rejects when the process ends first. */
-  waitFor(pattern: RegExp): Promise<string>;
-  /** Resolves with the exit status once the process has ended and its output is read. */
-  status: Promise<Deno.CommandStatus>;
-  /** Sends `signal` (default SIGTERM) and resolves with the exit status. */
-  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+  /** Resolves with the first match of `pattern` in the output; rejects after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves once it exited and its output is read; after `timeoutMs` it is killed, and rejects. */
+  exited(timeoutMs?: number): Promise<Deno.CommandStatus>;
+  kill(signal?: Deno.Signal): void;
 }
 
-/** Runs `main.ts` from `cwd` (default: a temporary folder) with `env` and the start task's flags. */
-export async function runMain(
-  env: Record<string, string>,
-  { cwd = Deno.makeTempDirSync() } = {},
-): Promise<GatewayProcess> {
-  const port = env.PORT ?? String(freePort());
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", `--config=${REPO_DIR}deno.json`, ...await startTaskFlags(), `${REPO_DIR}main.ts`],
-    cwd,
-    // Only what Deno itself needs is inherited, so the gateway sees exactly `env`.
-    env: {
-      ...inherited("HOME", "PATH", "DENO_DIR"),
-      NO_COLOR: "1",
-      HOST: "127.0.0.1",
-      PORT: port,
-      ...env,
-    },
-    clearEnv: true,
+/** Starts `command` with `args`, stdin closed and output collected. */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; clearEnv?: boolean } = {},
+): RunningProcess {
+  const child = new Deno.Command(command, {
+    args,
+    ...options,
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-
-  let text = "";
-  const changed = new EventTarget();
+  let output = "";
   const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      text += chunk;
-      changed.dispatchEvent(new Event("change"));
-    }
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) output += text;
   };
-  const collected = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  let ended = false;
-  const status = child.status.then(async (status) => {
-    await collected;
-    ended = true;
-    changed.dispatchEvent(new Event("change"));
-    return status;
-  });
+  const done = Promise.all([child.status, collect(child.stdout), collect(child.stderr)])
+    .then(([status]) => status);
+  let exited = false;
+  done.then(() => exited = true);
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    output: () => text,
-    status,
-    waitFor: (pattern) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const match = text.match(pattern);
-          if (match) resolve(match[0]);
-          else if (ended) reject(new Error(`main.ts ended without printing ${pattern}:\n${text}`));
-          else return;
-          changed.removeEventListener("change", check);
-        };
-        changed.addEventListener("change", check);
-        check();
-      }),
-    stop: (signal = "SIGTERM") => {
-      if (!ended) {
-        try {
-          child.kill(signal);
-        } catch {
-          // Already gone.
+    pid: child.pid,
+    output: () => output,
+    async waitForOutput(pattern, timeoutMs = 30_000) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const match = output.match(pattern);
+        if (match) return match;
+        if (exited || performance.now() > deadline) {
+          throw new Error(
+            `No ${pattern} in the output (${exited ? "process exited" : "timed out"}):\n${output}`,
+          );
         }
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      return status;
+    },
+    async exited(timeoutMs = 30_000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      });
+      const first = await Promise.race([done, timeout]);
+      clearTimeout(timer);
+      if (first !== "timeout") return first;
+      child.kill("SIGKILL");
+      await child.status; // Not `done`: a process it started may still hold its output open.
+      throw new Error(`Still running after ${timeoutMs} ms, killed. Output:\n${output}`);
+    },
+    kill(signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch {
+        // It has already exited.
+      }
     },
   };
 }
 
-function inherited(...names: string[]): Record<string, string> {
-  return Object.fromEntries(
-    names.flatMap((name) => {
-      const value = Deno.env.get(name);
-      return value === undefined ? [] : [[name, value]];
-    }),
+/** Whether process `pid` still runs (exists and is not a zombie waiting to be reaped). */
+export async function isRunning(pid: number): Promise<boolean> {
+  // Deno lets only --allow-all read /proc/<pid>, so `cat` reads it.
+  const { success, stdout } = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/stat`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const stat = new TextDecoder().decode(stdout);
+  return success && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+}
+
+/** The repository's root folder. */
+export const REPO_DIR = join(import.meta.dirname!, "..", "..");
+
+/** The permission flags of `deno task start`, read from deno.json so the two cannot drift. */
+export function startTaskFlags(): string[] {
+  const { tasks } = JSON.parse(Deno.readTextFileSync(join(REPO_DIR, "deno.json")));
+  return (tasks.start as string).split(/\s+/).filter((word) => word.startsWith("--allow-"));
+}
+
+/**
+ * `main.ts` run as `deno task start` runs it (its flags, the project's deno.json) from `cwd`
+ * (default: a new temporary folder), seeing only `env` plus what Deno itself needs, on a free port.
+ */
+export function runMain(
+  env: Record<string, string>,
+  { cwd = Deno.makeTempDirSync() } = {},
+): RunningProcess & { url: string } {
+  const port = env.PORT ?? String(freePort());
+  const inherited = ["HOME", "PATH", "DENO_DIR"].flatMap((name) => {
+    const value = Deno.env.get(name);
+    return value === undefined ? [] : [[name, value]];
+  });
+  const process = spawnProcess(
+    Deno.execPath(),
+    [
+      "run",
+      `--config=${join(REPO_DIR, "deno.json")}`,
+      ...startTaskFlags(),
+      join(REPO_DIR, "main.ts"),
+    ],
+    {
+      cwd,
+      env: {
+        ...Object.fromEntries(inherited),
+        NO_COLOR: "1",
+        HOST: "127.0.0.1",
+        PORT: port,
+        ...env,
+      },
+      clearEnv: true,
+    },
   );
+  return { ...process, url: `http://127.0.0.1:${port}` };
 }
