@@ -115,7 +115,7 @@ export async function copyCode(button) {
   const code = button.closest(".code-block")?.querySelector("code");
   if (!code) return;
   try {
-    await navigator.clipboard.writeText(code.textContent ?? "");
+    await navigator.clipboard.writeText((code.textContent ?? "").replace(/\n$/, ""));
     button.textContent = "Copied";
   } catch {
     getSelection()?.selectAllChildren(code);
