@@ -6,31 +6,26 @@
  */
 
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import type { Config } from "./config.ts";
-import { errorResponse, GatewayError } from "./lib/errors.ts";
+import { errorHandler, errorResponse } from "./lib/errors.ts";
 import { loadStaticAssets, type StaticAsset } from "./lib/static_assets.ts";
 import { chatApiRoutes } from "./routes/chat_api.ts";
 import { chatPageRoutes } from "./routes/chat_page.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { ollamaApiRoutes } from "./routes/ollama_api.ts";
+import { openAiApiRoutes } from "./routes/openai_api.ts";
 
 /** The whole gateway for `config`; `assets` defaults to the project's `static/` folder. */
 export function createApp(config: Config, assets: Map<string, StaticAsset> = loadStaticAssets()) {
   const app = new Hono();
+  // First: its `HEAD /` probe answers like Ollama before the chat page's `GET /` redirect.
+  app.route("/", ollamaApiRoutes(config));
   app.route("/", chatPageRoutes(assets));
   app.route("/", healthRoutes(config));
   app.route("/", chatApiRoutes(config));
+  app.route("/", openAiApiRoutes(config));
 
   app.notFound(() => errorResponse(404, "Not found"));
-  app.onError((error, c) => {
-    if (error instanceof GatewayError) {
-      return errorResponse(error.status, error.message, error.headers);
-    }
-    if (error instanceof HTTPException) return error.getResponse();
-    // The client went away before Ollama answered: nobody is left to read a response.
-    if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
-    console.error(`${c.req.method} ${c.req.path} failed:`, error);
-    return errorResponse(500, "The gateway failed unexpectedly; see its log");
-  });
+  app.onError(errorHandler());
   return app;
 }

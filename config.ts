@@ -20,8 +20,11 @@ export interface Config {
   apiKeys: string[];
   /** True when no key was configured and {@link apiKeys} holds one generated at startup. */
   keyGenerated: boolean;
-  /** Largest accepted request body in bytes. */
+  /** Largest accepted request body in bytes, on every route that takes one (`MAX_BODY_BYTES`). */
   maxBodyBytes: number;
+  /** Whether `/api/pull`, `push`, `create`, `copy`, `delete` and `blobs` reach Ollama
+   * (`ALLOW_MODEL_MANAGEMENT`). */
+  allowModelManagement: boolean;
   /** Milliseconds to wait for Ollama's response headers before answering 504. */
   firstByteTimeoutMs: number;
   /** Milliseconds `/healthz` waits for Ollama before reporting it down. */
@@ -49,7 +52,8 @@ export function loadConfig(env: Env): Config {
     defaultModel: parseModel(env.OLLAMA_MODEL),
     apiKeys: configured.length > 0 ? configured : [generateKey()],
     keyGenerated: configured.length === 0,
-    maxBodyBytes: 1024 * 1024,
+    maxBodyBytes: parseByteCount("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 1024 * 1024),
+    allowModelManagement: parseFlag("ALLOW_MODEL_MANAGEMENT", env.ALLOW_MODEL_MANAGEMENT, false),
     firstByteTimeoutMs: 300_000,
     healthTimeoutMs: 1_000,
   };
@@ -102,6 +106,37 @@ function parseModel(value = "qwen3:4b"): string {
     throw new ConfigError(`OLLAMA_MODEL must be a model name such as qwen3:4b, not "${value}"`);
   }
   return model;
+}
+
+function parseByteCount(name: string, value: string | undefined, fallback: number): number {
+  const text = value?.trim() ?? "";
+  if (text === "") return fallback;
+  const bytes = Number(text);
+  if (!/^\d+$/.test(text) || bytes < 1 || !Number.isSafeInteger(bytes)) {
+    throw new ConfigError(
+      `${name} must be a whole number of bytes such as 1048576, not "${value}"`,
+    );
+  }
+  return bytes;
+}
+
+const FLAGS = new Map([
+  ["true", true],
+  ["yes", true],
+  ["1", true],
+  ["false", false],
+  ["no", false],
+  ["0", false],
+]);
+
+function parseFlag(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "") return fallback;
+  const flag = FLAGS.get(text);
+  if (flag === undefined) {
+    throw new ConfigError(`${name} must be true or false (or yes/no, 1/0), not "${value}"`);
+  }
+  return flag;
 }
 
 function parseKeys(value = ""): string[] {

@@ -3,7 +3,7 @@
  * `ollama-protocol.md` (shared with the team): NDJSON streams for `/api/chat` and `/api/generate`
  * with separate `thinking`, the final stats line, `/api/tags`, `/api/show`, `/api/pull` progress,
  * `/api/ps`, `/api/embed`, `/api/version`, the `/` health text, and the OpenAI-compatible `/v1`
- * routes with SSE. A {@link Scenario} makes generation fail the ways a real server can; every request
+ * routes (chat and text completions with SSE, embeddings, models). A {@link Scenario} makes generation fail the ways a real server can; every request
  * is recorded, and so is every client that went away before its answer was complete.
  *
  * Run it alone with `deno task fake-ollama` (port from `PORT`, default 11434; `FAKE_OLLAMA_DELAY_MS`
@@ -57,7 +57,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Headers;
-  /** Parsed JSON body, or `undefined` when there was none. */
+  /** Parsed JSON body, the bytes of a blob upload, or `undefined` when there was none. */
   body: unknown;
 }
 
@@ -109,6 +109,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
   let release = Promise.withResolvers<void>();
   let disconnected = Promise.withResolvers<string>();
   let unseenDisconnects = 0;
+  const storedBlobs = new Set<string>();
 
   const fake: FakeOllama = {
     url: "",
@@ -327,8 +328,15 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     return stream(path, "application/x-ndjson", generation(thinking, answer, piece, final, signal));
   }
 
-  /** `/v1/chat/completions`, OpenAI's shape, SSE when streaming. */
-  async function openAiChat(path: string, body: Record<string, unknown>, signal: AbortSignal) {
+  /**
+   * `/v1/chat/completions` and `/v1/completions`: OpenAI's shapes (a `message` or `delta` per
+   * choice for chat, a `text` for completions), SSE ending in `data: [DONE]` when streaming.
+   */
+  async function openAiGeneration(
+    path: string,
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+  ) {
     const model = String(body.model ?? "");
     if (!options.models.includes(model)) {
       return Response.json({
@@ -342,23 +350,29 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     }
     const failure = await scenarioFailure(signal, path);
     if (failure) return failure;
+    const isChat = path === "/v1/chat/completions";
     const messages = Array.isArray(body.messages) ? body.messages : [];
-    const prompt = String(
-      messages.findLast((m: { role?: string }) => m.role === "user")?.content ?? "",
-    );
+    const prompt = isChat
+      ? String(messages.findLast((m: { role?: string }) => m.role === "user")?.content ?? "")
+      : String(body.prompt ?? "");
     const answer = tokenize(options.reply || defaultReply(prompt));
-    const id = `chatcmpl-${crypto.randomUUID().slice(0, 8)}`;
+    const id = `${isChat ? "chatcmpl" : "cmpl"}-${crypto.randomUUID().slice(0, 8)}`;
     const created = Math.floor(Date.now() / 1000);
     const base = { id, created, model, system_fingerprint: "fp_ollama" };
+    const object = isChat ? "chat.completion" : "text_completion";
+    /** One choice: chat's `message` (whole) or `delta` (streamed), or completions' `text`. */
+    const choice = (text: string, finish: string | null, streamed: boolean) => ({
+      index: 0,
+      ...(!isChat
+        ? { text }
+        : { [streamed ? "delta" : "message"]: { role: "assistant", content: text } }),
+      finish_reason: finish,
+    });
     if (body.stream !== true) {
       return Response.json({
         ...base,
-        object: "chat.completion",
-        choices: [{
-          index: 0,
-          message: { role: "assistant", content: answer.join("") },
-          finish_reason: "stop",
-        }],
+        object,
+        choices: [choice(answer.join(""), "stop", false)],
         usage: {
           prompt_tokens: 12,
           completion_tokens: answer.length,
@@ -366,22 +380,23 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
         },
       });
     }
-    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    const chunk = (text: string, finish: string | null) =>
       `data: ${
         JSON.stringify({
           ...base,
-          object: "chat.completion.chunk",
-          choices: [{ index: 0, delta, finish_reason: finish }],
+          object: isChat ? "chat.completion.chunk" : object,
+          choices: [choice(text, finish, true)],
         })
       }\n\n`;
-    const piece = (_field: "thinking" | "content", text: string) =>
-      chunk({ role: "assistant", content: text }, null);
-    const final = () => chunk({ role: "assistant", content: "" }, "stop") + "data: [DONE]\n\n";
+    const piece = (_field: "thinking" | "content", text: string) => chunk(text, null);
+    const final = () => chunk("", "stop") + "data: [DONE]\n\n";
     return stream(path, "text/event-stream", generation([], answer, piece, final, signal));
   }
 
   async function handle(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
+    const blob = pathname.match(/^\/api\/blobs\/(sha256:[0-9a-f]{64})$/);
+    if (blob) return await blobs(request, pathname, blob[1]);
     const text = await request.text();
     let body: Record<string, unknown> = {};
     try {
@@ -481,7 +496,8 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
           })),
         });
       case "POST /v1/chat/completions":
-        return await openAiChat(pathname, body, request.signal);
+      case "POST /v1/completions":
+        return await openAiGeneration(pathname, body, request.signal);
       case "POST /v1/embeddings":
         return Response.json({
           object: "list",
@@ -494,6 +510,33 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
       status: 404,
       headers: { "content-type": "text/plain" },
     });
+  }
+
+  /**
+   * `HEAD /api/blobs/:digest` (200 when the server holds the file, else 404) and `POST` (stores
+   * the uploaded file if its SHA-256 matches the digest: 201, else 400).
+   */
+  async function blobs(request: Request, path: string, digest: string): Promise<Response> {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    fake.requests.push({
+      method: request.method,
+      path,
+      headers: request.headers,
+      body: bytes.length > 0 ? bytes : undefined,
+    });
+    if (request.method === "HEAD") {
+      return new Response(null, { status: storedBlobs.has(digest) ? 200 : 404 });
+    }
+    if (request.method !== "POST") return new Response("404 page not found", { status: 404 });
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    const actual = `sha256:${Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+    if (actual !== digest) {
+      return Response.json({ error: `digest mismatch, expected "${digest}", got "${actual}"` }, {
+        status: 400,
+      });
+    }
+    storedBlobs.add(digest);
+    return new Response(null, { status: 201 });
   }
 
   /** `/api/pull`: progress lines, then the model counts as installed. */

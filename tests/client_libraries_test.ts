@@ -1,0 +1,147 @@
+/**
+ * The gateway used by the real client libraries from npm, as people will use it: ollama-js
+ * against `/api/*` and the OpenAI SDK against `/v1/*`, in front of the fake Ollama. `withGateway`
+ * also checks that no request reaching the fake carried the gateway's key.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { Ollama } from "ollama";
+import OpenAI from "openai";
+import { defaultReply } from "./support/fake_ollama.ts";
+import { TEST_KEY, type TestGateway } from "./support/gateway.ts";
+import { withGateway, within } from "./support/with_gateway.ts";
+
+function ollamaClient(gateway: TestGateway, key = TEST_KEY): Ollama {
+  return new Ollama({ host: gateway.url, headers: { Authorization: `Bearer ${key}` } });
+}
+
+function openAiClient(gateway: TestGateway, key = TEST_KEY): OpenAI {
+  return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
+}
+
+Deno.test("ollama-js: list shows Ollama's models", async () => {
+  await withGateway(async (gateway, fake) => {
+    const { models } = await ollamaClient(gateway).list();
+    assert.deepEqual(models.map((model) => model.name), fake.options.models);
+  });
+});
+
+Deno.test("ollama-js: a streamed chat arrives byte for byte, multi-byte characters split", async () => {
+  await withGateway(async (gateway) => {
+    const prompt = "Grüße 👋";
+    const stream = await ollamaClient(gateway).chat({
+      model: "llama3.2:1b",
+      messages: [{ role: "user", content: prompt }],
+      stream: true,
+    });
+    let text = "";
+    let last;
+    for await (const part of stream) {
+      text += part.message.content;
+      last = part;
+    }
+    assert.equal(text, defaultReply(prompt));
+    assert.equal(last?.done, true);
+    assert.equal(last?.done_reason, "stop");
+  }, { fake: { scenario: "split-bytes" } });
+});
+
+Deno.test("ollama-js: a non-streaming generate returns the whole answer", async () => {
+  await withGateway(async (gateway, fake) => {
+    const answer = await ollamaClient(gateway).generate({
+      model: "llama3.2:1b",
+      prompt: "Hi",
+      stream: false,
+    });
+    assert.equal(answer.response, defaultReply("Hi"));
+    assert.equal(answer.done, true);
+    assert.deepEqual(fake.requests.map((r) => r.body), [{
+      model: "llama3.2:1b",
+      prompt: "Hi",
+      stream: false,
+    }]);
+  });
+});
+
+Deno.test("ollama-js: abort() reaches Ollama as a disconnect", async () => {
+  await withGateway(async (gateway, fake) => {
+    const client = ollamaClient(gateway);
+    const stream = await client.chat({
+      model: "llama3.2:1b",
+      messages: [{ role: "user", content: "Hi" }],
+      stream: true,
+    });
+    const reading = (async () => {
+      for await (const _part of stream) client.abort();
+    })();
+    await assert.rejects(reading, { name: "AbortError" });
+    assert.equal(await within(fake.nextDisconnect(), 5000, "the disconnect"), "/api/chat");
+  }, { fake: { scenario: "hang-mid-stream" } });
+});
+
+Deno.test("ollama-js: a wrong key is a 401 error", async () => {
+  await withGateway(async (gateway, fake) => {
+    await assert.rejects(ollamaClient(gateway, "wrong-key").list(), {
+      name: "ResponseError",
+      status_code: 401,
+      message: "Wrong API key",
+    });
+    assert.deepEqual(fake.requests, []);
+  });
+});
+
+Deno.test("ollama-js: pull is refused while model management is off", async () => {
+  await withGateway(async (gateway, fake) => {
+    await assert.rejects(ollamaClient(gateway).pull({ model: "gemma3:1b" }), (error) => {
+      assert.equal((error as { status_code?: number }).status_code, 403);
+      assert.match((error as Error).message, /ALLOW_MODEL_MANAGEMENT=true/);
+      return true;
+    });
+    assert.deepEqual(fake.requests, []);
+  });
+});
+
+Deno.test("OpenAI SDK: models.list shows Ollama's models", async () => {
+  await withGateway(async (gateway, fake) => {
+    const ids = [];
+    for await (const model of openAiClient(gateway).models.list()) ids.push(model.id);
+    assert.deepEqual(ids, fake.options.models);
+  });
+});
+
+Deno.test("OpenAI SDK: a streamed chat completion arrives whole, over SSE", async () => {
+  await withGateway(async (gateway, fake) => {
+    const stream = await openAiClient(gateway).chat.completions.create({
+      model: "qwen3:4b",
+      messages: [{ role: "user", content: "Grüße 👋" }],
+      stream: true,
+    });
+    let text = "";
+    const finishes = [];
+    for await (const chunk of stream) {
+      text += chunk.choices[0].delta.content ?? "";
+      finishes.push(chunk.choices[0].finish_reason);
+    }
+    assert.equal(text, defaultReply("Grüße 👋"));
+    assert.equal(finishes.at(-1), "stop");
+    assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.path}`), [
+      "POST /v1/chat/completions",
+    ]);
+  });
+});
+
+Deno.test("OpenAI SDK: a wrong key is a 401 AuthenticationError in OpenAI's shape", async () => {
+  await withGateway(async (gateway, fake) => {
+    await assert.rejects(openAiClient(gateway, "wrong-key").models.list(), (error) => {
+      assert.ok(error instanceof OpenAI.AuthenticationError);
+      assert.equal(error.status, 401);
+      assert.equal(error.code, "invalid_api_key");
+      assert.equal(error.type, "invalid_request_error");
+      assert.match(error.message, /Wrong API key/);
+      return true;
+    });
+    assert.deepEqual(fake.requests, []);
+  });
+});
