@@ -83,6 +83,8 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
 export function renderMarkdown(text) {
   const fragment = DOMPurify.sanitize(marked.parse(text), SANITIZE);
   for (const pre of fragment.querySelectorAll("pre")) decorateCodeBlock(pre);
+  // Code and tables scroll sideways on their own: keyboard users need to reach them to scroll.
+  for (const scroller of fragment.querySelectorAll("pre, table")) scroller.tabIndex = 0;
   return fragment;
 }
 

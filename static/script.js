@@ -84,8 +84,10 @@ keyToggle.addEventListener("click", () => {
  */
 async function fillModels() {
   const request = ++modelListRequest;
+  modelSelect.setAttribute("aria-busy", "true");
   const [fallback, installed] = await Promise.all([fetchDefaultModel(), fetchModelNames(apiKey)]);
   if (request !== modelListRequest) return;
+  modelSelect.removeAttribute("aria-busy");
   defaultModel = fallback;
   const chosen = loadModel();
   const names = installed.length > 0
