@@ -152,6 +152,7 @@ function botMessageParts() {
         message.append(notice);
       }
       if (turn.status && turn.status !== "done") message.classList.add(turn.status);
+      if (turn.status === "failed") return;
       const meta = [turn.model, turn.stats].filter(Boolean).join(" · ");
       if (meta) message.append(element("p", "meta", meta));
     },

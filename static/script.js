@@ -52,9 +52,15 @@ let modelListRequest = 0;
 
 // --- API key ---------------------------------------------------------------------------------
 
-function showKeyState() {
-  keyStatus.textContent = apiKey === "" ? "No key saved" : "Key saved";
+/** Shows whether a key is saved, and whether the server turned it down. */
+function showKeyState(rejected = false) {
+  keyStatus.textContent = apiKey === ""
+    ? "No key saved"
+    : rejected
+    ? "Key not accepted"
+    : "Key saved";
   document.body.classList.toggle("no-key", apiKey === "");
+  document.body.classList.toggle("key-rejected", apiKey !== "" && rejected);
 }
 
 keyForm.addEventListener("submit", (event) => {
@@ -176,7 +182,11 @@ function statsOf(done) {
   const totalSeconds = Number(done.total_duration) / 1e9;
   const parts = [];
   if (tokens > 0 && evalSeconds > 0) {
-    parts.push(`${tokens} tokens`, `${(tokens / evalSeconds).toFixed(1)} tokens/s`);
+    const speed = tokens / evalSeconds;
+    parts.push(
+      `${tokens} tokens`,
+      `${speed < 100 ? speed.toFixed(1) : Math.round(speed)} tokens/s`,
+    );
   }
   if (totalSeconds > 0) parts.push(`${totalSeconds.toFixed(1)} s`);
   return parts.join(" · ");
@@ -236,7 +246,10 @@ async function send() {
     } else {
       Object.assign(turn, { status: "interrupted", notice: describeInterruption(error) });
     }
-    if (error instanceof RequestFailure && error.status === 401) keyInput.focus();
+    if (error instanceof RequestFailure && error.status === 401) {
+      showKeyState(true);
+      keyInput.focus();
+    }
   } finally {
     addText(inline.flush());
     const finished = bot.finish(turn);

@@ -77,6 +77,7 @@ export async function openChatPage(options: ChatPageOptions = {}): Promise<ChatP
   await page.goto(`${gateway.url}/chat`);
   const apiKey = options.apiKey === undefined ? TEST_KEY : options.apiKey;
   if (apiKey !== null) await saveKey(page, apiKey);
+  await waitForModels(page);
 
   return {
     fake,
@@ -99,6 +100,11 @@ export async function openChatPage(options: ChatPageOptions = {}): Promise<ChatP
 export async function saveKey(page: Page, key: string): Promise<void> {
   await page.fill("#api-key", key);
   await page.click("#save-key");
+}
+
+/** Waits until the model picker has been filled (from the server's list, or its fallback). */
+export async function waitForModels(page: Page): Promise<void> {
+  await page.waitForSelector("#model-select:not([aria-busy])", { state: "attached" });
 }
 
 /** Types `text` into the message field and presses Enter. */

@@ -26,6 +26,10 @@ for (const apiKey of [null, "wrong-key"]) {
       assert.match(await lastNotice(page), /The API key is missing or wrong/);
       assert.equal(await page.evaluate(() => document.activeElement?.id), "api-key");
       assert.equal(
+        await page.textContent("#key-status"),
+        apiKey === null ? "No key saved" : "Key not accepted",
+      );
+      assert.equal(
         await page.inputValue("#message-input"),
         "let me in",
         "the message is kept to send again",

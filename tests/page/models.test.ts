@@ -7,11 +7,17 @@
  */
 
 import assert from "node:assert/strict";
-import { chatRequests, openChatPage, sendMessage, waitForAnswer } from "../support/chat_page.ts";
+import {
+  chatRequests,
+  openChatPage,
+  sendMessage,
+  waitForAnswer,
+  waitForModels,
+} from "../support/chat_page.ts";
 
 /** The picker's options as [value, selected] pairs, once it has been filled. */
 async function pickerOptions(page: import("playwright-core").Page) {
-  await page.waitForSelector("#model-select:not([aria-busy])", { state: "attached" });
+  await waitForModels(page);
   return await page.$$eval(
     "#model-select option",
     (options) =>
