@@ -26,33 +26,9 @@ const marked = new Marked({
 });
 
 const SANITIZE = {
-  ALLOWED_TAGS: [
-    "a",
-    "blockquote",
-    "br",
-    "code",
-    "del",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "strong",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-  ],
+  // What markdown produces, and nothing else: no images, forms, frames, media, styles or scripts.
+  ALLOWED_TAGS: ("a blockquote br code del em h1 h2 h3 h4 h5 h6 hr li ol p pre strong table " +
+    "tbody td th thead tr ul").split(" "),
   ALLOWED_ATTR: ["href", "title", "start", "align", "class"],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
   RETURN_DOM_FRAGMENT: true,

@@ -96,36 +96,10 @@ const ATTACKS = [
 ].join("\n\n");
 
 /** Elements the sanitized answer may hold: markdown's, and the code block frame the page adds. */
-const ALLOWED = new Set([
-  "A",
-  "BLOCKQUOTE",
-  "BR",
-  "CODE",
-  "DEL",
-  "EM",
-  "H1",
-  "H2",
-  "H3",
-  "H4",
-  "H5",
-  "H6",
-  "HR",
-  "LI",
-  "OL",
-  "P",
-  "PRE",
-  "STRONG",
-  "TABLE",
-  "TBODY",
-  "TD",
-  "TH",
-  "THEAD",
-  "TR",
-  "UL",
-  "DIV",
-  "SPAN",
-  "BUTTON",
-]);
+const ALLOWED = (
+  "A BLOCKQUOTE BR CODE DEL EM H1 H2 H3 H4 H5 H6 HR LI OL P PRE STRONG TABLE TBODY TD TH THEAD TR " +
+  "UL DIV SPAN BUTTON"
+).split(" ");
 
 Deno.test("an XSS attempt in model output does not run and injects no element", async () => {
   const chat = await openChatPage({
@@ -152,7 +126,7 @@ Deno.test("an XSS attempt in model output does not run and injects no element", 
         messageInputs: document.querySelectorAll("#message-input").length,
         text: answer.textContent,
       };
-    }, [...ALLOWED]);
+    }, ALLOWED);
 
     assert.equal(found.hacked, null, "no script ran");
     assert.deepEqual(found.unexpected, [], "no element beyond markdown's");
