@@ -21,8 +21,8 @@ Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
       assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
       const html = await response.text();
       assert.equal(html, await Deno.readTextFile(new URL("../static/chat.html", import.meta.url)));
-      assert.match(html, /src="\/static\/script\.js"/);
-      assert.match(html, /href="\/static\/style\.css"/);
+      assert.match(html, /src="\/?static\/script\.js"/);
+      assert.match(html, /href="\/?static\/style\.css"/);
     });
 
     await t.step("static files have the right content types", async () => {

@@ -60,7 +60,9 @@ export function startMain(env: Record<string, string>): MainProcess {
   const output: string[] = [];
   const collect = async (stream: ReadableStream<Uint8Array>) => {
     let partial = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      const text = decoder.decode(chunk, { stream: true });
       const lines = (partial + text).split("\n");
       partial = lines.pop()!;
       output.push(...lines);

@@ -43,7 +43,8 @@ export function spawnProcess(
   }).spawn();
   let output = "";
   const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) output += text;
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
   };
   const done = Promise.all([child.status, collect(child.stdout), collect(child.stderr)])
     .then(([status]) => status);

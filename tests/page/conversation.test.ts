@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+/// <reference lib="deno.ns" />
+/**
+ * Multi-turn: earlier turns go with each new prompt as `history`, the conversation survives a
+ * reload, and "New chat" starts over.
+ */
+
+import assert from "node:assert/strict";
+import { defaultReply } from "../support/fake_ollama.ts";
+import { chatRequests, openChatPage, sendMessage, waitForAnswer } from "../support/chat_page.ts";
+
+Deno.test("the second turn sends the first as history, without the reasoning", async () => {
+  const chat = await openChatPage();
+  const { page, fake } = chat;
+  try {
+    await sendMessage(page, "first question");
+    await waitForAnswer(page);
+    await sendMessage(page, "second question");
+    await waitForAnswer(page);
+
+    const [first, second] = chatRequests(fake);
+    assert.deepEqual(first.messages, [{ role: "user", content: "first question" }]);
+    assert.deepEqual(second.messages, [
+      { role: "user", content: "first question" },
+      { role: "assistant", content: defaultReply("first question") },
+      { role: "user", content: "second question" },
+    ]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("a question that failed is not sent again as history", async () => {
+  const chat = await openChatPage({ fake: { scenario: "busy" } });
+  const { page, fake } = chat;
+  try {
+    await sendMessage(page, "too soon");
+    await waitForAnswer(page);
+    fake.options.scenario = "normal";
+    await sendMessage(page, "again");
+    await waitForAnswer(page);
+    const messages = chatRequests(fake).at(-1)!.messages;
+    assert.deepEqual(messages, [{ role: "user", content: "again" }]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("the conversation survives a reload, and New chat clears it for good", async () => {
+  const chat = await openChatPage({ fake: { reply: "Some **bold** answer." } });
+  const { page, fake } = chat;
+  const shown = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll(".message")].map((message) => ({
+        role: message.classList.contains("user") ? "user" : "bot",
+        text: (message.querySelector(".message-text") as HTMLElement).innerText,
+      }))
+    );
+  try {
+    await sendMessage(page, "one");
+    await waitForAnswer(page);
+    await sendMessage(page, "two");
+    await waitForAnswer(page);
+    const before = await shown();
+    assert.equal(before.length, 4);
+
+    await page.reload();
+    await page.locator(".message").first().waitFor();
+    assert.deepEqual(await shown(), before);
+    assert.equal(await page.locator(".message.bot strong").count(), 2, "still rendered");
+    assert.equal(await page.locator(".message.bot details.thinking").count(), 2);
+    assert.equal(await page.locator(".message.bot .meta").count(), 2);
+    assert.equal(await page.isHidden("#empty-state"), true);
+
+    await page.click("#new-chat");
+    assert.equal(await page.locator(".message").count(), 0);
+    assert.equal(await page.isVisible("#empty-state"), true);
+    await page.reload();
+    await page.waitForLoadState("load");
+    assert.equal(await page.locator(".message").count(), 0, "still empty after a reload");
+
+    await sendMessage(page, "fresh start");
+    await waitForAnswer(page);
+    assert.deepEqual(chatRequests(fake).at(-1)!.messages, [
+      { role: "user", content: "fresh start" },
+    ]);
+  } finally {
+    await chat.close();
+  }
+});

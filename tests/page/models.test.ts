@@ -1,0 +1,86 @@
+/// <reference lib="dom" />
+/// <reference lib="deno.ns" />
+/**
+ * The model picker: filled from the server's installed models (through the gateway, with the
+ * key), defaulting to the server's `OLLAMA_MODEL`, remembering the reader's choice, and falling
+ * back to the default alone when the list cannot be had.
+ */
+
+import assert from "node:assert/strict";
+import {
+  chatRequests,
+  openChatPage,
+  sendMessage,
+  waitForAnswer,
+  waitForModels,
+} from "../support/chat_page.ts";
+
+/** The picker's options as [value, selected] pairs, once it has been filled. */
+async function pickerOptions(page: import("playwright-core").Page) {
+  await waitForModels(page);
+  return await page.$$eval(
+    "#model-select option",
+    (options) =>
+      options.map((
+        option,
+      ) => [(option as HTMLOptionElement).value, (option as HTMLOptionElement).selected]),
+  );
+}
+
+Deno.test("the picker lists the installed models, defaults to OLLAMA_MODEL, remembers a choice", async () => {
+  const chat = await openChatPage({
+    fake: { models: ["qwen3:4b", "llama3.2:1b", "gemma3:1b"] },
+    gateway: { defaultModel: "llama3.2:1b" },
+  });
+  const { page, fake } = chat;
+  try {
+    assert.deepEqual(await pickerOptions(page), [
+      ["gemma3:1b", false],
+      ["llama3.2:1b", true],
+      ["qwen3:4b", false],
+    ]);
+
+    await page.selectOption("#model-select", "gemma3:1b");
+    await page.reload();
+    assert.deepEqual(await pickerOptions(page), [
+      ["gemma3:1b", true],
+      ["llama3.2:1b", false],
+      ["qwen3:4b", false],
+    ]);
+    await sendMessage(page, "hi");
+    await waitForAnswer(page);
+    assert.equal(chatRequests(fake).at(-1)!.model, "gemma3:1b");
+    assert.match(await page.locator(".message.bot .meta").innerText(), /^gemma3:1b · /);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("without the list (no key yet), the picker offers the server's default", async () => {
+  const chat = await openChatPage({ apiKey: null, gateway: { defaultModel: "llama3.2:1b" } });
+  const { page } = chat;
+  try {
+    assert.deepEqual(await pickerOptions(page), [["llama3.2:1b", true]]);
+    // Once a key is saved, the list is fetched with it.
+    await page.fill("#api-key", chat.gateway.config.apiKeys[0]);
+    await page.click("#save-key");
+    assert.deepEqual(await pickerOptions(page), [["llama3.2:1b", true], ["qwen3:4b", false]]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("when the list fails, the picker falls back to the default and chat still works", async () => {
+  const chat = await openChatPage();
+  const { page, fake } = chat;
+  try {
+    await page.route("**/api/tags", (route) => route.fulfill({ status: 500, body: "broken" }));
+    await page.reload();
+    assert.deepEqual(await pickerOptions(page), [["qwen3:4b", true]]);
+    await sendMessage(page, "hi");
+    await waitForAnswer(page);
+    assert.equal(chatRequests(fake).at(-1)!.model, "qwen3:4b");
+  } finally {
+    await chat.close();
+  }
+});
