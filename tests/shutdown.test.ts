@@ -5,49 +5,45 @@
 
 import assert from "node:assert/strict";
 import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
-import { readNdjson, TEST_KEY, waitFor } from "./support/gateway.ts";
-import { type MainProcess, startMain } from "./support/main_process.ts";
+import { postChat, readNdjson, TEST_KEY, waitFor } from "./support/gateway.ts";
+import { runMain } from "./support/process.ts";
 
 const PROMPT = "PROMPT-CANARY shut down gently";
 
-function chat(gateway: MainProcess, prompt = PROMPT): Promise<Response> {
-  return fetch(`${gateway.url}/chat_api`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ prompt }),
+const AUTHORIZED = { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" };
+
+function chat(gateway: { url: string }, prompt = PROMPT): Promise<Response> {
+  return postChat({ url: gateway.url, headers: AUTHORIZED }, { prompt }, {
     // Bounded, so an answer the shutdown forgets fails the test instead of hanging it.
     signal: AbortSignal.timeout(20_000),
   });
 }
 
-/** Whether a new TCP connection to `port` is refused. */
-async function refusesConnections(port: number): Promise<boolean> {
+/** Whether a new TCP connection to the port of `url` is refused. */
+async function refusesConnections(url: string): Promise<boolean> {
   try {
-    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    (await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) })).close();
     return false;
   } catch (error) {
     return error instanceof Deno.errors.ConnectionRefused;
   }
 }
 
-const lineMatching = (gateway: MainProcess, pattern: RegExp) => () =>
-  gateway.output.some((line) => pattern.test(line));
-
 Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", async () => {
   const fake = startFakeOllama({ scenario: "hold-last-token" });
-  const gateway = startMain({
+  const gateway = runMain({
     OLLAMA_URL: fake.url,
     OLLAMA_API_KEY: TEST_KEY,
     SHUTDOWN_GRACE_S: "60",
   });
   try {
-    await waitFor(lineMatching(gateway, /listening on/), "the gateway to listen", 30_000);
+    await gateway.waitForOutput(/listening on/);
     const answers = await Promise.all([chat(gateway), chat(gateway)]);
     await waitFor(() => fake.held === 2, "both answers at their last token");
 
-    gateway.process.kill("SIGTERM");
-    await waitFor(lineMatching(gateway, /Shutting down/), "the shutdown to begin");
-    assert.ok(await refusesConnections(gateway.port), "new connections are refused");
+    gateway.kill("SIGTERM");
+    await gateway.waitForOutput(/Shutting down/, 10_000);
+    assert.ok(await refusesConnections(gateway.url), "new connections are refused");
 
     fake.releaseLastToken();
     for (const answer of answers) {
@@ -55,29 +51,29 @@ Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", 
       assert.equal(lines.at(-1)?.done, true);
       assert.equal(lines.map((line) => line.response ?? "").join(""), defaultReply(PROMPT));
     }
-    assert.equal((await gateway.process.status).code, 0);
-    await gateway.outputDone;
-    assert.ok(!gateway.output.some((line) => /Ending the answers/.test(line)), "within grace");
+    assert.equal((await gateway.exited()).code, 0);
+    assert.ok(!/Ending the answers/.test(gateway.output()), "within grace");
     assert.equal(fake.disconnects.length, 0);
 
-    const log = gateway.output.join("\n");
+    const log = gateway.output();
     assert.match(log, /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+/);
     assert.ok(!log.includes(TEST_KEY) && !log.includes("CANARY"), log);
   } finally {
-    await gateway.cleanUp();
+    gateway.kill("SIGKILL");
+    await gateway.exited();
     await fake.close();
   }
 });
 
 Deno.test("past the grace period answers end with an error line, Ollama is told, exit code 0", async () => {
   const fake = startFakeOllama({ scenario: "hold-last-token" });
-  const gateway = startMain({
+  const gateway = runMain({
     OLLAMA_URL: fake.url,
     OLLAMA_API_KEY: TEST_KEY,
     SHUTDOWN_GRACE_S: "1",
   });
   try {
-    await waitFor(lineMatching(gateway, /listening on/), "the gateway to listen", 30_000);
+    await gateway.waitForOutput(/listening on/);
     const answers = await Promise.all([chat(gateway), chat(gateway)]);
     await waitFor(() => fake.held === 2, "both answers at their last token");
     // And one still waiting for Ollama to begin (a model loading).
@@ -86,7 +82,7 @@ Deno.test("past the grace period answers end with an error line, Ollama is told,
     const waiting = chat(gateway);
     await waitFor(() => fake.requests.length > asked, "the third request to reach Ollama");
 
-    gateway.process.kill("SIGTERM");
+    gateway.kill("SIGTERM");
     for (const answer of answers) {
       const lines = await readNdjson(answer);
       assert.match(String(lines.at(-1)?.error), /shutting down/);
@@ -96,36 +92,37 @@ Deno.test("past the grace period answers end with an error line, Ollama is told,
     assert.equal(refused.status, 503);
     assert.match((await refused.json()).error, /shutting down/);
 
-    assert.equal((await gateway.process.status).code, 0);
+    assert.equal((await gateway.exited()).code, 0);
     await waitFor(() => fake.disconnects.length === 3, "Ollama to see all three requests go");
-    await gateway.outputDone;
-    assert.ok(gateway.output.some((line) => /Ending the answers still running/.test(line)));
+    assert.match(gateway.output(), /Ending the answers still running/);
   } finally {
-    await gateway.cleanUp();
+    gateway.kill("SIGKILL");
+    await gateway.exited();
     await fake.close();
   }
 });
 
 Deno.test("a second signal ends the grace period at once", async () => {
   const fake = startFakeOllama({ scenario: "hold-last-token" });
-  const gateway = startMain({
+  const gateway = runMain({
     OLLAMA_URL: fake.url,
     OLLAMA_API_KEY: TEST_KEY,
     SHUTDOWN_GRACE_S: "60",
   });
   try {
-    await waitFor(lineMatching(gateway, /listening on/), "the gateway to listen", 30_000);
+    await gateway.waitForOutput(/listening on/);
     const answer = await chat(gateway);
     await waitFor(() => fake.held === 1, "the answer at its last token");
 
-    gateway.process.kill("SIGTERM");
-    await waitFor(lineMatching(gateway, /Shutting down/), "the shutdown to begin");
-    gateway.process.kill("SIGINT");
+    gateway.kill("SIGTERM");
+    await gateway.waitForOutput(/Shutting down/, 10_000);
+    gateway.kill("SIGINT");
     assert.match(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
-    assert.equal((await gateway.process.status).code, 0);
+    assert.equal((await gateway.exited()).code, 0);
     await fake.nextDisconnect();
   } finally {
-    await gateway.cleanUp();
+    gateway.kill("SIGKILL");
+    await gateway.exited();
     await fake.close();
   }
 });

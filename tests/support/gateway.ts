@@ -60,9 +60,12 @@ export async function settlesWithin<T>(promise: Promise<T>, what: string, ms = 1
   }
 }
 
-/** POSTs `body` (an object, sent as JSON, or raw text) to `/chat_api` with the gateway's key. */
+/**
+ * POSTs `body` (an object, sent as JSON, or raw text) to `/chat_api` with the gateway's key (its
+ * `headers`): a test gateway's, or those given for a gateway in another process.
+ */
 export function postChat(
-  gateway: TestGateway,
+  gateway: Pick<TestGateway, "url" | "headers">,
   body: unknown,
   init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<Response> {
