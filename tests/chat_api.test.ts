@@ -1,45 +1,14 @@
 import assert from "node:assert/strict";
 import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
-import { readNdjson, settlesWithin, startGateway, TEST_KEY } from "./support/gateway.ts";
-
-/** Runs `test` with a fresh fake Ollama and a gateway in front of it, then closes both. */
-function withGateway(
-  name: string,
-  test: (
-    ctx: { fake: ReturnType<typeof startFakeOllama>; gateway: ReturnType<typeof startGateway> },
-  ) => Promise<void>,
-  overrides: Parameters<typeof startGateway>[1] = {},
-) {
-  Deno.test(`/chat_api: ${name}`, async () => {
-    const fake = startFakeOllama();
-    const gateway = startGateway(fake.url, overrides);
-    try {
-      await test({ fake, gateway });
-    } finally {
-      await Promise.all([fake.close(), gateway.close()]);
-    }
-  });
-}
-
-const post = (
-  gateway: { url: string; headers: Record<string, string> },
-  body: unknown,
-  init: RequestInit = {},
-) =>
-  fetch(`${gateway.url}/chat_api`, {
-    method: "POST",
-    headers: gateway.headers,
-    body: typeof body === "string" ? body : JSON.stringify(body),
-    ...init,
-  });
+import { postChat, readNdjson, settlesWithin, startGateway, TEST_KEY } from "./support/gateway.ts";
+import { withGateway } from "./support/with_gateway.ts";
 
 const answerOf = (lines: Record<string, unknown>[]) =>
   lines.map((line) => line.response ?? "").join("");
 
-withGateway(
-  "streams NDJSON: thinking apart, the answer byte-exact, then done with stats",
-  async ({ gateway }) => {
-    const response = await post(gateway, { prompt: "Hi ✓" });
+Deno.test("/chat_api: streams NDJSON: thinking apart, the answer byte-exact, then done with stats", async () => {
+  await withGateway(async (gateway) => {
+    const response = await postChat(gateway, { prompt: "Hi ✓" });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "application/x-ndjson");
     const lines = await readNdjson(response);
@@ -58,24 +27,22 @@ withGateway(
     for (const stat of ["total_duration", "eval_count", "eval_duration"]) {
       assert.equal(typeof done[stat], "number", stat);
     }
-  },
-);
+  });
+});
 
-withGateway(
-  "multi-byte characters split across network writes survive",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: multi-byte characters split across network writes survive", async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "split-bytes";
     fake.options.reply = "Grüße 👋🏽 日本語 — ✓";
-    const lines = await readNdjson(await post(gateway, { prompt: "x", think: false }));
+    const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
     assert.equal(answerOf(lines), "Grüße 👋🏽 日本語 — ✓");
     assert.equal(lines.at(-1)!.done, true);
-  },
-);
+  });
+});
 
-withGateway(
-  "history, system, model, think and options reach Ollama's /api/chat",
-  async ({ fake, gateway }) => {
-    const response = await post(gateway, {
+Deno.test("/chat_api: history, system, model, think and options reach Ollama's /api/chat", async () => {
+  await withGateway(async (gateway, fake) => {
+    const response = await postChat(gateway, {
       prompt: "And now?",
       model: "llama3.2:1b",
       system: "Be brief.",
@@ -98,23 +65,21 @@ withGateway(
       options: { temperature: 0.2, num_predict: 64 },
     });
     assert.equal(sent.headers.get("authorization"), null, "the gateway's key is never forwarded");
-  },
-);
+  });
+});
 
-withGateway(
-  "without a model it uses OLLAMA_MODEL, and think:false turns thinking off",
-  async ({ fake, gateway }) => {
-    const lines = await readNdjson(await post(gateway, { prompt: "x", think: false }));
+Deno.test("/chat_api: without a model it uses OLLAMA_MODEL, and think:false turns thinking off", async () => {
+  await withGateway(async (gateway, fake) => {
+    const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
     assert.equal((fake.requests[0].body as { model: string }).model, "qwen3:4b");
     assert.ok(!lines.some((line) => "thinking" in line));
-  },
-);
+  });
+});
 
-withGateway(
-  "delivers lines as they arrive: the first line comes before the last token is sent",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: delivers lines as they arrive: the first line comes before the last token is sent", async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "hold-last-token";
-    const response = await post(gateway, { prompt: "x", think: false });
+    const response = await postChat(gateway, { prompt: "x", think: false });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     // Resolves only if the gateway relays before the end.
     const first = await settlesWithin(reader.read(), "the first line");
@@ -126,15 +91,14 @@ withGateway(
       rest += chunk.value;
     }
     assert.match(rest, /"done":true/);
-  },
-);
+  });
+});
 
-withGateway(
-  "a client that disconnects mid-stream aborts the request to Ollama",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: a client that disconnects mid-stream aborts the request to Ollama", async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "hang-mid-stream";
     const controller = new AbortController();
-    const response = await post(gateway, { prompt: "x", think: false }, {
+    const response = await postChat(gateway, { prompt: "x", think: false }, {
       signal: controller.signal,
     });
     const reader = response.body!.getReader();
@@ -144,15 +108,15 @@ withGateway(
       await settlesWithin(fake.nextDisconnect(), "Ollama seeing the disconnect"),
       "/api/chat",
     );
-  },
-);
+  });
+});
 
-withGateway(
-  "a client that disconnects before Ollama answers aborts the request to Ollama",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: a client that disconnects before Ollama answers aborts the request to Ollama", async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "hang-before-headers";
     const controller = new AbortController();
-    const pending = post(gateway, { prompt: "x" }, { signal: controller.signal }).catch((e) => e);
+    const pending = postChat(gateway, { prompt: "x" }, { signal: controller.signal })
+      .catch((error) => error);
     while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     assert.equal(
@@ -160,35 +124,32 @@ withGateway(
       "/api/chat",
     );
     assert.equal((await pending).name, "AbortError");
-  },
-);
+  });
+});
 
-withGateway(
-  'an error line from Ollama mid-stream becomes {"error"} and ends the stream',
-  async ({ fake, gateway }) => {
+Deno.test('/chat_api: an error line from Ollama mid-stream becomes {"error"} and ends the stream', async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "error-mid-stream";
-    const lines = await readNdjson(await post(gateway, { prompt: "x", think: false }));
+    const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
     assert.deepEqual(lines.slice(0, 2), [{ response: "Hello!" }, { response: " You" }]);
     assert.deepEqual(lines.slice(2), [{
       error: "Ollama: llama runner process has terminated: exit status 2",
     }]);
-  },
-);
+  });
+});
 
-withGateway(
-  "a connection lost mid-stream ends with an error line, partial answer kept",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: a connection lost mid-stream ends with an error line, partial answer kept", async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "drop-mid-stream";
-    const lines = await readNdjson(await post(gateway, { prompt: "x", think: false }));
+    const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
     assert.equal(answerOf(lines), "Hello! You");
     assert.match(String(lines.at(-1)!.error), /incomplete/);
     assert.ok(!lines.some((line) => line.done));
-  },
-);
+  });
+});
 
-withGateway(
-  "missing, malformed and wrong keys get 401 JSON with WWW-Authenticate",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: missing, malformed and wrong keys get 401 JSON with WWW-Authenticate", async () => {
+  await withGateway(async (gateway, fake) => {
     const cases: [Record<string, string>, RegExp][] = [
       [{}, /Missing API key/],
       [{ authorization: "Basic dXNlcjpwdw==" }, /Malformed/],
@@ -207,114 +168,117 @@ withGateway(
       assert.match((await response.json()).error, message);
     }
     assert.equal(fake.requests.length, 0, "nothing reaches Ollama without a key");
-  },
-);
-
-withGateway("every configured key is accepted", async ({ gateway }) => {
-  for (const key of ["key-one", "key.two", "key~three="]) {
-    const response = await post({
-      ...gateway,
-      headers: { ...gateway.headers, authorization: `Bearer ${key}` },
-    }, { prompt: "x" });
-    assert.equal(response.status, 200, key);
-    await response.body!.cancel();
-  }
-}, { apiKeys: ["key-one", "key.two", "key~three="] });
-
-withGateway("bad requests get 400 JSON saying what is wrong", async ({ fake, gateway }) => {
-  const cases: [string, RegExp][] = [
-    ["{not json", /not valid JSON/],
-    ["", /not valid JSON/],
-    ["[1,2]", /JSON object/],
-    ['"prompt"', /JSON object/],
-    ["null", /JSON object/],
-    ["{}", /"prompt" is required/],
-    ['{"prompt":42}', /"prompt" is required and must be a string/],
-    ['{"prompt":"   "}', /"prompt" must not be empty/],
-    ['{"prompt":"x","model":7}', /"model"/],
-    ['{"prompt":"x","model":""}', /"model"/],
-    ['{"prompt":"x","history":"hi"}', /"history" must be an array/],
-    ['{"prompt":"x","history":[{"role":"system","content":"x"}]}', /"history\[0\]"/],
-    ['{"prompt":"x","history":[{"role":"user","content":1}]}', /"history\[0\]"/],
-    ['{"prompt":"x","history":[null]}', /"history\[0\]"/],
-    ['{"prompt":"x","system":["a"]}', /"system" must be a string/],
-    ['{"prompt":"x","think":"max"}', /"think"/],
-    ['{"prompt":"x","think":1}', /"think"/],
-    ['{"prompt":"x","options":[1]}', /"options" must be an object/],
-    ['{"prompt":"x","options":"hot"}', /"options" must be an object/],
-  ];
-  for (const [body, message] of cases) {
-    const response = await post(gateway, body);
-    assert.equal(response.status, 400, body);
-    assert.match(response.headers.get("content-type")!, /application\/json/);
-    assert.match((await response.json()).error, message, body);
-  }
-  assert.equal(fake.requests.length, 0);
-});
-
-withGateway("a body over the limit gets 413 JSON", async ({ fake, gateway }) => {
-  const big = JSON.stringify({ prompt: "x".repeat(1024 * 1024) });
-  const response = await post(gateway, big);
-  assert.equal(response.status, 413);
-  assert.match((await response.json()).error, /larger than 1048576 bytes/);
-  // Also without a Content-Length (a chunked upload).
-  const chunked = await post(gateway, null, {
-    body: new Blob([big]).stream(),
-    // @ts-ignore: Deno's fetch needs duplex for a streamed request body.
-    duplex: "half",
   });
-  assert.equal(chunked.status, 413);
-  await chunked.body?.cancel();
-  assert.equal(fake.requests.length, 0);
 });
 
-withGateway(
-  "an unknown model gets 404 with Ollama's message and how to pull it",
-  async ({ gateway }) => {
-    const response = await post(gateway, { prompt: "x", model: "nope:1b" });
+Deno.test("/chat_api: every configured key is accepted", async () => {
+  await withGateway(async (gateway) => {
+    for (const key of ["key-one", "key.two", "key~three="]) {
+      const response = await postChat(gateway, { prompt: "x" }, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      assert.equal(response.status, 200, key);
+      await response.body!.cancel();
+    }
+  }, { gateway: { apiKeys: ["key-one", "key.two", "key~three="] } });
+});
+
+Deno.test("/chat_api: bad requests get 400 JSON saying what is wrong", async () => {
+  await withGateway(async (gateway, fake) => {
+    const cases: [string, RegExp][] = [
+      ["{not json", /not valid JSON/],
+      ["", /not valid JSON/],
+      ["[1,2]", /JSON object/],
+      ['"prompt"', /JSON object/],
+      ["null", /JSON object/],
+      ["{}", /"prompt" is required/],
+      ['{"prompt":42}', /"prompt" is required and must be a string/],
+      ['{"prompt":"   "}', /"prompt" must not be empty/],
+      ['{"prompt":"x","model":7}', /"model"/],
+      ['{"prompt":"x","model":""}', /"model"/],
+      ['{"prompt":"x","history":"hi"}', /"history" must be an array/],
+      ['{"prompt":"x","history":[{"role":"system","content":"x"}]}', /"history\[0\]"/],
+      ['{"prompt":"x","history":[{"role":"user","content":1}]}', /"history\[0\]"/],
+      ['{"prompt":"x","history":[null]}', /"history\[0\]"/],
+      ['{"prompt":"x","system":["a"]}', /"system" must be a string/],
+      ['{"prompt":"x","think":"max"}', /"think"/],
+      ['{"prompt":"x","think":1}', /"think"/],
+      ['{"prompt":"x","options":[1]}', /"options" must be an object/],
+      ['{"prompt":"x","options":"hot"}', /"options" must be an object/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await postChat(gateway, body);
+      assert.equal(response.status, 400, body);
+      assert.match(response.headers.get("content-type")!, /application\/json/);
+      assert.match((await response.json()).error, message, body);
+    }
+    assert.equal(fake.requests.length, 0);
+  });
+});
+
+Deno.test("/chat_api: a body over the limit gets 413 JSON", async () => {
+  await withGateway(async (gateway, fake) => {
+    const big = JSON.stringify({ prompt: "x".repeat(1024 * 1024) });
+    const response = await postChat(gateway, big);
+    assert.equal(response.status, 413);
+    assert.match((await response.json()).error, /larger than 1048576 bytes/);
+    // Also without a Content-Length (a chunked upload).
+    const chunked = await fetch(`${gateway.url}/chat_api`, {
+      method: "POST",
+      headers: gateway.headers,
+      body: new Blob([big]).stream(),
+      // @ts-ignore: Deno's fetch needs duplex for a streamed request body.
+      duplex: "half",
+    });
+    assert.equal(chunked.status, 413);
+    await chunked.body?.cancel();
+    assert.equal(fake.requests.length, 0);
+  });
+});
+
+Deno.test("/chat_api: an unknown model gets 404 with Ollama's message and how to pull it", async () => {
+  await withGateway(async (gateway) => {
+    const response = await postChat(gateway, { prompt: "x", model: "nope:1b" });
     assert.equal(response.status, 404);
     const { error } = await response.json();
     assert.match(error, /model "nope:1b" not found/);
     assert.match(error, /ollama pull nope:1b/);
-  },
-);
+  });
+});
 
-withGateway(
-  "Ollama failing before the stream is mapped: 500 → 502, busy → 429 with Retry-After",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: Ollama failing before the stream is mapped: 500 → 502, busy → 429 with Retry-After", async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "status-500";
-    let response = await post(gateway, { prompt: "x" });
+    let response = await postChat(gateway, { prompt: "x" });
     assert.equal(response.status, 502);
     assert.match((await response.json()).error, /llama runner process has terminated/);
     fake.options.scenario = "busy";
-    response = await post(gateway, { prompt: "x" });
+    response = await postChat(gateway, { prompt: "x" });
     assert.equal(response.status, 429);
     assert.equal(response.headers.get("retry-after"), "5");
     assert.match((await response.json()).error, /busy/);
-  },
-);
+  });
+});
 
-withGateway(
-  "no response headers in time gets 504, and Ollama's request is dropped",
-  async ({ fake, gateway }) => {
+Deno.test("/chat_api: no response headers in time gets 504, and Ollama's request is dropped", async () => {
+  await withGateway(async (gateway, fake) => {
     fake.options.scenario = "hang-before-headers";
-    const response = await post(gateway, { prompt: "x" });
+    const response = await postChat(gateway, { prompt: "x" });
     assert.equal(response.status, 504);
     assert.match((await response.json()).error, /did not start answering within 0.2 s/);
     assert.equal(
       await settlesWithin(fake.nextDisconnect(), "Ollama seeing the disconnect"),
       "/api/chat",
     );
-  },
-  { firstByteTimeoutMs: 200 },
-);
+  }, { gateway: { firstByteTimeoutMs: 200 } });
+});
 
 Deno.test("/chat_api: Ollama unreachable gets 502 naming OLLAMA_URL", async () => {
   const closed = startFakeOllama();
   await closed.close(); // A port nobody listens on any more.
   const gateway = startGateway(closed.url);
   try {
-    const response = await post(gateway, { prompt: "x" });
+    const response = await postChat(gateway, { prompt: "x" });
     assert.equal(response.status, 502);
     const { error } = await response.json();
     assert.match(error, /OLLAMA_URL/);
