@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
+import { defaultReply } from "./support/fake_ollama.ts";
 import { postChat, readNdjson, settlesWithin, startGateway, TEST_KEY } from "./support/gateway.ts";
-import { withGateway } from "./support/with_gateway.ts";
+import { unreachableUrl, withGateway } from "./support/with_gateway.ts";
 
 const answerOf = (lines: Record<string, unknown>[]) =>
   lines.map((line) => line.response ?? "").join("");
@@ -274,15 +274,14 @@ Deno.test("/chat_api: no response headers in time gets 504, and Ollama's request
 });
 
 Deno.test("/chat_api: Ollama unreachable gets 502 naming OLLAMA_URL", async () => {
-  const closed = startFakeOllama();
-  await closed.close(); // A port nobody listens on any more.
-  const gateway = startGateway(closed.url);
+  const deadUrl = unreachableUrl();
+  const gateway = startGateway(deadUrl);
   try {
     const response = await postChat(gateway, { prompt: "x" });
     assert.equal(response.status, 502);
     const { error } = await response.json();
     assert.match(error, /OLLAMA_URL/);
-    assert.ok(error.includes(closed.url));
+    assert.ok(error.includes(deadUrl));
   } finally {
     await gateway.close();
   }

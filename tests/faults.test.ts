@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { type Scenario, startFakeOllama } from "./support/fake_ollama.ts";
 import { answersInFull, postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
+import { unreachableUrl } from "./support/with_gateway.ts";
 
 /** What the client sees: an error status and message, or a stream whose last line is an error. */
 type Expected = { status: number; error: RegExp } | { lastLine: RegExp };
@@ -74,9 +75,7 @@ Deno.test("each Ollama fault gives a clear error, and the gateway keeps serving"
 });
 
 Deno.test("Ollama unreachable: 502 naming OLLAMA_URL, and the gateway keeps serving", async () => {
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const deadUrl = `http://127.0.0.1:${closed.addr.port}`;
-  closed.close();
+  const deadUrl = unreachableUrl();
   const gateway = startGateway(deadUrl);
   try {
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -7,6 +7,7 @@
 import type { Config } from "../../config.ts";
 import { type FakeOllama, type FakeOllamaOptions, startFakeOllama } from "./fake_ollama.ts";
 import { startGateway, TEST_KEY, type TestGateway } from "./gateway.ts";
+import { freePort } from "./process.ts";
 
 /** Options of {@link withGateway}. */
 export interface WithGatewayOptions {
@@ -40,8 +41,5 @@ export async function withGateway(
 
 /** The URL of a port on 127.0.0.1 where nothing listens: an Ollama that is down. */
 export function unreachableUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${freePort()}`;
 }
