@@ -17,8 +17,8 @@ import {
   sendMessage,
   waitForAnswer,
   waitForAnswerText,
-  within,
 } from "../support/chat_page.ts";
+import { settlesWithin } from "../support/gateway.ts";
 
 Deno.test("Enter sends the message and Shift+Enter starts a new line instead", async () => {
   const chat = await openChatPage();
@@ -82,7 +82,7 @@ Deno.test("a typing indicator shows until the first token, and Stop aborts Ollam
     await page.locator(".message.bot .typing").waitFor();
     const disconnected = fake.nextDisconnect();
     await page.click("#stop-button");
-    assert.equal(await within(disconnected, 5000, "Ollama sees the client go"), "/api/chat");
+    assert.equal(await settlesWithin(disconnected, "Ollama sees the client go", 5000), "/api/chat");
     await waitForAnswer(page);
     assert.equal(await lastNotice(page), "Stopped.");
     assert.equal(await page.locator(".typing").count(), 0);
@@ -102,7 +102,7 @@ Deno.test("Stop mid-answer keeps the partial answer and aborts Ollama", async ()
     await waitForAnswerText(page, partial);
     const disconnected = fake.nextDisconnect();
     await page.keyboard.press("Escape");
-    assert.equal(await within(disconnected, 5000, "Ollama sees the client go"), "/api/chat");
+    assert.equal(await settlesWithin(disconnected, "Ollama sees the client go", 5000), "/api/chat");
     await waitForAnswer(page);
     assert.equal(await lastAnswerText(page), partial);
     assert.equal(await lastNotice(page), "Stopped.");

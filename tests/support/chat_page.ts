@@ -150,19 +150,6 @@ export function chatRequests(fake: FakeOllama): Record<string, unknown>[] {
     .map((request) => request.body as Record<string, unknown>);
 }
 
-/** `promise`, or a failure naming `what` if it has not settled within `ms` milliseconds. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Asserts that the page is ready for the next message: input and Send enabled, Stop hidden. */
 export async function assertReady(page: Page): Promise<void> {
   assert.equal(await page.isEnabled("#message-input"), true, "the message field is enabled");
