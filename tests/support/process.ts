@@ -7,6 +7,7 @@
  */
 
 import { join } from "node:path";
+import { denoTasks, permissionFlags, REPO } from "./compile_task.ts";
 
 /** A port nobody listens on right now, for a child process that needs one given up front. */
 export function freePort(): number {
@@ -101,15 +102,6 @@ export async function isRunning(pid: number): Promise<boolean> {
   return success && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
 }
 
-/** The repository's root folder. */
-export const REPO_DIR = join(import.meta.dirname!, "..", "..");
-
-/** The permission flags of `deno task start`, read from deno.json so the two cannot drift. */
-export function startTaskFlags(): string[] {
-  const { tasks } = JSON.parse(Deno.readTextFileSync(join(REPO_DIR, "deno.json")));
-  return (tasks.start as string).split(/\s+/).filter((word) => word.startsWith("--allow-"));
-}
-
 /**
  * `main.ts` run as `deno task start` runs it (its flags, the project's deno.json) from `cwd`
  * (default: a new temporary folder), seeing only `env` plus what Deno itself needs, on a free port.
@@ -127,9 +119,9 @@ export function runMain(
     Deno.execPath(),
     [
       "run",
-      `--config=${join(REPO_DIR, "deno.json")}`,
-      ...startTaskFlags(),
-      join(REPO_DIR, "main.ts"),
+      `--config=${join(REPO, "deno.json")}`,
+      ...permissionFlags(denoTasks().start),
+      join(REPO, "main.ts"),
     ],
     {
       cwd,
