@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { chatStream, type DoneStats } from "../lib/chat_stream.ts";
+import { parseNdjson } from "./support/gateway.ts";
 
 const encoder = new TextEncoder();
 
@@ -52,14 +53,11 @@ async function readChunks(stream: ReadableStream<Uint8Array>): Promise<string[]>
   return chunks;
 }
 
-const parse = (text: string) =>
-  text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-
 const ANSWER = ["Hel", "lo, ", "wörld ", "👋", " 日本", "語\n", '"quoted" \\ ', "\u2028end"];
 
 Deno.test("chatStream: normalizes Ollama's lines to response, thinking and done", async () => {
   const { stream } = body([ollamaLines(["Hi", " there"], ["Let me", " think"])]);
-  const lines = parse((await readChunks(chatStream(stream))).join(""));
+  const lines = parseNdjson((await readChunks(chatStream(stream))).join(""));
   assert.deepEqual(lines, [
     { thinking: "Let me" },
     { thinking: " think" },
@@ -86,7 +84,7 @@ Deno.test("chatStream: text is byte-exact however the bytes are split, multi-byt
     for (let start = 0; start < bytes.length; start += size) {
       pieces.push(bytes.slice(start, start + size));
     }
-    const lines = parse((await readChunks(chatStream(body(pieces).stream))).join(""));
+    const lines = parseNdjson((await readChunks(chatStream(body(pieces).stream))).join(""));
     const text = lines.map((line) => line.response ?? "").join("");
     assert.equal(text, ANSWER.join(""), `split every ${size} bytes`);
     assert.equal(
@@ -102,12 +100,12 @@ Deno.test("chatStream: writes each upstream chunk's complete lines as one output
   const chunks = await readChunks(
     chatStream(body([first + second + third.slice(0, 5), third.slice(5), rest.join("")]).stream),
   );
-  assert.deepEqual(chunks.map(parse), [
+  assert.deepEqual(chunks.map(parseNdjson), [
     [{ response: "a" }, { response: "b" }],
     [{ response: "c" }],
-    [{ response: "d" }, parse(chunks[2])[1]],
+    [{ response: "d" }, parseNdjson(chunks[2])[1]],
   ]);
-  assert.equal(parse(chunks[2])[1].done, true);
+  assert.equal(parseNdjson(chunks[2])[1].done, true);
 });
 
 Deno.test("chatStream: Ollama's error line becomes the last line and stops the upstream", async () => {
@@ -116,7 +114,7 @@ Deno.test("chatStream: Ollama's error line becomes the last line and stops the u
     '{"error":"llama runner process has terminated: exit status 2"}\n',
     ollamaLines(["never"]),
   ]);
-  const lines = parse((await readChunks(chatStream(stream))).join(""));
+  const lines = parseNdjson((await readChunks(chatStream(stream))).join(""));
   assert.deepEqual(lines, [
     { response: "a" },
     { error: "Ollama: llama runner process has terminated: exit status 2" },
@@ -125,7 +123,7 @@ Deno.test("chatStream: Ollama's error line becomes the last line and stops the u
 });
 
 Deno.test("chatStream: a line that is not JSON ends the stream with an error line", async () => {
-  const lines = parse(
+  const lines = parseNdjson(
     (await readChunks(chatStream(body(['{"message":{"content":"a"}}\n{"model":\n']).stream)))
       .join(""),
   );
@@ -136,14 +134,14 @@ Deno.test("chatStream: a line that is not JSON ends the stream with an error lin
 
 Deno.test("chatStream: an end without the done line is reported as incomplete", async () => {
   const partial = ollamaLines(["a", "b"]).split("\n").slice(0, 2).join("\n") + "\n";
-  const lines = parse((await readChunks(chatStream(body([partial]).stream))).join(""));
+  const lines = parseNdjson((await readChunks(chatStream(body([partial]).stream))).join(""));
   assert.deepEqual(lines.slice(0, 2), [{ response: "a" }, { response: "b" }]);
   assert.match(String(lines[2].error), /before it was complete/);
 });
 
 Deno.test("chatStream: a lost connection keeps the partial answer and ends with an error line", async () => {
   const first = ollamaLines(["a"]).split("\n")[0] + "\n";
-  const lines = parse(
+  const lines = parseNdjson(
     (await readChunks(chatStream(body([first], new Error("connection reset")).stream))).join(""),
   );
   assert.deepEqual(lines[0], { response: "a" });

@@ -38,10 +38,14 @@ export function startGateway(ollamaUrl: string, overrides: Partial<Config> = {})
   };
 }
 
+/** NDJSON text as parsed objects, one a non-empty line. */
+export function parseNdjson(text: string): Record<string, unknown>[] {
+  return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+}
+
 /** Reads an NDJSON response body to the end, as parsed objects. */
 export async function readNdjson(response: Response): Promise<Record<string, unknown>[]> {
-  const text = await response.text();
-  return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+  return parseNdjson(await response.text());
 }
 
 /**
