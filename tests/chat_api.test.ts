@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { defaultReply } from "./support/fake_ollama.ts";
-import { postChat, readNdjson, settlesWithin, startGateway, TEST_KEY } from "./support/gateway.ts";
+import {
+  answerText,
+  postChat,
+  readNdjson,
+  settlesWithin,
+  startGateway,
+  TEST_KEY,
+} from "./support/gateway.ts";
 import { unreachableUrl, withGateway } from "./support/with_gateway.ts";
-
-const answerOf = (lines: Record<string, unknown>[]) =>
-  lines.map((line) => line.response ?? "").join("");
 
 Deno.test("/chat_api: streams NDJSON: thinking apart, the answer byte-exact, then done with stats", async () => {
   await withGateway(async (gateway) => {
@@ -12,14 +16,14 @@ Deno.test("/chat_api: streams NDJSON: thinking apart, the answer byte-exact, the
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "application/x-ndjson");
     const lines = await readNdjson(response);
-    assert.equal(answerOf(lines), defaultReply("Hi ✓"));
+    assert.equal(answerText(lines), defaultReply("Hi ✓"));
     const thinking = lines.filter((line) => "thinking" in line);
     assert.ok(thinking.length > 0, "qwen3 thinks by default");
     assert.ok(
       thinking.every((line) => Object.keys(line).length === 1),
       "thinking lines carry only thinking",
     );
-    assert.ok(!answerOf(lines).includes("greets"), "thinking never mixed into the answer");
+    assert.ok(!answerText(lines).includes("greets"), "thinking never mixed into the answer");
     const done = lines.at(-1)!;
     assert.equal(done.done, true);
     assert.equal(done.model, "qwen3:4b");
@@ -35,7 +39,7 @@ Deno.test("/chat_api: multi-byte characters split across network writes survive"
     fake.options.scenario = "split-bytes";
     fake.options.reply = "Grüße 👋🏽 日本語 — ✓";
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
-    assert.equal(answerOf(lines), "Grüße 👋🏽 日本語 — ✓");
+    assert.equal(answerText(lines), "Grüße 👋🏽 日本語 — ✓");
     assert.equal(lines.at(-1)!.done, true);
   });
 });
@@ -142,7 +146,7 @@ Deno.test("/chat_api: a connection lost mid-stream ends with an error line, part
   await withGateway(async (gateway, fake) => {
     fake.options.scenario = "drop-mid-stream";
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
-    assert.equal(answerOf(lines), "Hello! You");
+    assert.equal(answerText(lines), "Hello! You");
     assert.match(String(lines.at(-1)!.error), /incomplete/);
     assert.ok(!lines.some((line) => line.done));
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { chatStream, type DoneStats } from "../lib/chat_stream.ts";
-import { parseNdjson } from "./support/gateway.ts";
+import { answerText, parseNdjson } from "./support/gateway.ts";
 
 const encoder = new TextEncoder();
 
@@ -85,7 +85,7 @@ Deno.test("chatStream: text is byte-exact however the bytes are split, multi-byt
       pieces.push(bytes.slice(start, start + size));
     }
     const lines = parseNdjson((await readChunks(chatStream(body(pieces).stream))).join(""));
-    const text = lines.map((line) => line.response ?? "").join("");
+    const text = answerText(lines);
     assert.equal(text, ANSWER.join(""), `split every ${size} bytes`);
     assert.equal(
       lines.filter((line) => "thinking" in line).map((l) => l.thinking).join(""),

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileTask, REPO } from "./support/compile_task.ts";
 import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
-import { readNdjson, TEST_KEY } from "./support/gateway.ts";
+import { answerText, readNdjson, TEST_KEY } from "./support/gateway.ts";
 import { freePort, spawnProcess } from "./support/process.ts";
 
 /** `deno run` arguments that run the entry point the way the binary does, from anywhere. */
@@ -63,10 +63,7 @@ Deno.test("the entry point serves the whole app from another directory with the 
     assert.equal(chat.status, 200);
     assert.match(chat.headers.get("content-type")!, /^application\/x-ndjson/);
     const lines = await readNdjson(chat);
-    assert.equal(
-      lines.map((line) => line.response ?? "").join(""),
-      defaultReply("Hello from /tmp"),
-    );
+    assert.equal(answerText(lines), defaultReply("Hello from /tmp"));
     assert.ok(lines.some((line) => line.thinking), "no thinking lines");
     assert.equal(lines.at(-1)?.done, true);
 

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { defaultReply } from "./support/fake_ollama.ts";
 import { compileTask, REPO } from "./support/compile_task.ts";
 import { freePort, isRunning, type RunningProcess, spawnProcess } from "./support/process.ts";
-import { readNdjson } from "./support/gateway.ts";
+import { answerText, readNdjson } from "./support/gateway.ts";
 
 /** One call of a stand-in, from the record file. */
 interface Call {
@@ -148,7 +148,7 @@ Deno.test("start.sh waits for Ollama, pulls a missing model, then serves the gat
       body: JSON.stringify({ prompt: "Hi", think: false }),
     });
     assert.equal(response.status, 200);
-    const answer = (await readNdjson(response)).map((line) => line.response ?? "").join("");
+    const answer = answerText(await readNdjson(response));
     assert.equal(answer, defaultReply("Hi"));
 
     await assertStopsCleanly(startSh);

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
-import { postChat, readNdjson, TEST_KEY, waitFor } from "./support/gateway.ts";
+import { answerText, postChat, readNdjson, TEST_KEY, waitFor } from "./support/gateway.ts";
 import { runMain } from "./support/process.ts";
 
 const PROMPT = "PROMPT-CANARY shut down gently";
@@ -49,7 +49,7 @@ Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", 
     for (const answer of answers) {
       const lines = await readNdjson(answer);
       assert.equal(lines.at(-1)?.done, true);
-      assert.equal(lines.map((line) => line.response ?? "").join(""), defaultReply(PROMPT));
+      assert.equal(answerText(lines), defaultReply(PROMPT));
     }
     assert.equal((await gateway.exited()).code, 0);
     assert.ok(!/Ending the answers/.test(gateway.output()), "within grace");

@@ -48,6 +48,11 @@ export async function readNdjson(response: Response): Promise<Record<string, unk
   return parseNdjson(await response.text());
 }
 
+/** The answer a `/chat_api` stream carried: the `response` texts of its lines, joined. */
+export function answerText(lines: Record<string, unknown>[]): string {
+  return lines.map((line) => line.response ?? "").join("");
+}
+
 /**
  * `promise`, or a failure naming `what` if it has not settled after `ms`: a guard that turns a
  * hang (the behaviour under test is broken) into a failed test. Not a timing check.
