@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startFakeOllama } from "./support/fake_ollama.ts";
 import { startGateway } from "./support/gateway.ts";
+import { unreachableUrl } from "./support/with_gateway.ts";
 
 Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
   const fake = startFakeOllama();
@@ -101,10 +102,8 @@ Deno.test("/healthz: reports Ollama up, without a key and without secrets", asyn
 });
 
 Deno.test("/healthz: reports Ollama down when it is unreachable or hangs", async () => {
-  const closed = startFakeOllama();
-  await closed.close();
   const hanging = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // Accepts, never answers.
-  for (const url of [closed.url, `http://127.0.0.1:${hanging.addr.port}`]) {
+  for (const url of [unreachableUrl(), `http://127.0.0.1:${hanging.addr.port}`]) {
     const gateway = startGateway(url, { healthTimeoutMs: 300 });
     try {
       const response = await fetch(`${gateway.url}/healthz`);
