@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
+import { defaultReply, type FakeOllama, startFakeOllama } from "./support/fake_ollama.ts";
 import { answerText, postChat, readNdjson, TEST_KEY, waitFor } from "./support/gateway.ts";
 import { runMain } from "./support/process.ts";
 
@@ -29,15 +29,33 @@ async function refusesConnections(url: string): Promise<boolean> {
   }
 }
 
-Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", async () => {
+/**
+ * Runs `test` against `main.ts` in its own process with a grace period of `graceSeconds`, in front
+ * of a fake Ollama that holds back each answer's last token: listening before `test` starts, both
+ * ended after.
+ */
+async function withMain(
+  graceSeconds: number,
+  test: (gateway: ReturnType<typeof runMain>, fake: FakeOllama) => Promise<void>,
+): Promise<void> {
   const fake = startFakeOllama({ scenario: "hold-last-token" });
   const gateway = runMain({
     OLLAMA_URL: fake.url,
     OLLAMA_API_KEY: TEST_KEY,
-    SHUTDOWN_GRACE_S: "60",
+    SHUTDOWN_GRACE_S: String(graceSeconds),
   });
   try {
     await gateway.waitForOutput(/listening on/);
+    await test(gateway, fake);
+  } finally {
+    gateway.kill("SIGKILL");
+    await gateway.exited();
+    await fake.close();
+  }
+}
+
+Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", async () => {
+  await withMain(60, async (gateway, fake) => {
     const answers = await Promise.all([chat(gateway), chat(gateway)]);
     await waitFor(() => fake.held === 2, "both answers at their last token");
 
@@ -58,22 +76,11 @@ Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", 
     const log = gateway.output();
     assert.match(log, /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+/);
     assert.ok(!log.includes(TEST_KEY) && !log.includes("CANARY"), log);
-  } finally {
-    gateway.kill("SIGKILL");
-    await gateway.exited();
-    await fake.close();
-  }
+  });
 });
 
 Deno.test("past the grace period answers end with an error line, Ollama is told, exit code 0", async () => {
-  const fake = startFakeOllama({ scenario: "hold-last-token" });
-  const gateway = runMain({
-    OLLAMA_URL: fake.url,
-    OLLAMA_API_KEY: TEST_KEY,
-    SHUTDOWN_GRACE_S: "1",
-  });
-  try {
-    await gateway.waitForOutput(/listening on/);
+  await withMain(1, async (gateway, fake) => {
     const answers = await Promise.all([chat(gateway), chat(gateway)]);
     await waitFor(() => fake.held === 2, "both answers at their last token");
     // And one still waiting for Ollama to begin (a model loading).
@@ -95,22 +102,11 @@ Deno.test("past the grace period answers end with an error line, Ollama is told,
     assert.equal((await gateway.exited()).code, 0);
     await waitFor(() => fake.disconnects.length === 3, "Ollama to see all three requests go");
     assert.match(gateway.output(), /Ending the answers still running/);
-  } finally {
-    gateway.kill("SIGKILL");
-    await gateway.exited();
-    await fake.close();
-  }
+  });
 });
 
 Deno.test("a second signal ends the grace period at once", async () => {
-  const fake = startFakeOllama({ scenario: "hold-last-token" });
-  const gateway = runMain({
-    OLLAMA_URL: fake.url,
-    OLLAMA_API_KEY: TEST_KEY,
-    SHUTDOWN_GRACE_S: "60",
-  });
-  try {
-    await gateway.waitForOutput(/listening on/);
+  await withMain(60, async (gateway, fake) => {
     const answer = await chat(gateway);
     await waitFor(() => fake.held === 1, "the answer at its last token");
 
@@ -120,9 +116,5 @@ Deno.test("a second signal ends the grace period at once", async () => {
     assert.match(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
     assert.equal((await gateway.exited()).code, 0);
     await fake.nextDisconnect();
-  } finally {
-    gateway.kill("SIGKILL");
-    await gateway.exited();
-    await fake.close();
-  }
+  });
 });
