@@ -6,6 +6,7 @@
  * @module
  */
 
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { denoTasks, permissionFlags, REPO } from "./compile_task.ts";
 
@@ -104,11 +105,11 @@ export async function isRunning(pid: number): Promise<boolean> {
 
 /**
  * `main.ts` run as `deno task start` runs it (its flags, the project's deno.json) from `cwd`
- * (default: a new temporary folder), seeing only `env` plus what Deno itself needs, on a free port.
+ * (default: the system temporary folder, outside the repository), seeing only `env` plus what Deno itself needs, on a free port.
  */
 export function runMain(
   env: Record<string, string>,
-  { cwd = Deno.makeTempDirSync() } = {},
+  { cwd = tmpdir() } = {},
 ): RunningProcess & { url: string } {
   const port = env.PORT ?? String(freePort());
   const inherited = ["HOME", "PATH", "DENO_DIR"].flatMap((name) => {
