@@ -34,5 +34,8 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
       assert.deepEqual(cells.slice(-2), ["0", "0"], `${scenario}, ${cells[0]}: lost/failed`);
     }
   }
-  assert.match(report, /\| no lost or altered token, no failed stream \(every row\) \| .+ \| PASS \|/);
+  assert.match(
+    report,
+    /\| no lost or altered token, no failed stream \(every row\) \| .+ \| PASS \|/,
+  );
 });
