@@ -2,8 +2,9 @@
  * `deno task bench`: how fast the gateway relays a stream, beside the fake Ollama answering
  * directly, a bare Deno relay and nginx, in one run (issue 7). For each scenario and each target
  * it starts a fresh fake Ollama and the target as their own processes, warms the target up, runs
- * the load client, and reads the relay's CPU and peak memory from `/proc`. Then it prints a table
- * per scenario and the issue's targets as ratios within the run. See `bench/README.md`.
+ * the load client, and reads the relay's CPU and peak memory from `/proc`; a full run does that
+ * three times, the targets in turn, and keeps each figure's median. Then it prints a table per
+ * scenario and the issue's targets as ratios within the run. See `bench/README.md`.
  *
  * Flags: `--quick` (tiny scenarios, seconds), `--scenario NAME` and `--target NAME` (repeatable,
  * to run only those). Exits 1 on any lost or altered token or failed stream, and after a full
@@ -20,6 +21,7 @@ import {
   checkTargets,
   formatChecks,
   formatScenario,
+  medianRow,
   type Row,
   type ScenarioResult,
 } from "./report.ts";
@@ -56,11 +58,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
     const result: ScenarioResult = { scenario, rows: [], unavailable: [] };
+    const rounds = new Map<Target, Row[]>();
+    for (let round = 0; round < scenario.rounds; round++) {
+      // Each round starts with another target, so a change in the machine's load over time
+      // does not always fall on the same one.
+      const first = round % targets.length;
+      const order = [...targets.slice(first), ...targets.slice(0, first)];
+      for (const target of order) {
+        if (result.unavailable.some((skipped) => skipped.target === target.name)) continue;
+        log(`${scenario.name}, round ${round + 1} of ${scenario.rounds}: ${target.name}…`);
+        const row = await measure(target, scenario);
+        if (typeof row === "string") result.unavailable.push({ target: target.name, reason: row });
+        else rounds.set(target, [...rounds.get(target) ?? [], row]);
+      }
+    }
     for (const target of targets) {
-      log(`${scenario.name}: ${target.name}…`);
-      const row = await measure(target, scenario);
-      if (typeof row === "string") result.unavailable.push({ target: target.name, reason: row });
-      else result.rows.push(row);
+      const rows = rounds.get(target);
+      if (rows) result.rows.push(medianRow(rows));
     }
     results.push(result);
   }

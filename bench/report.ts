@@ -56,12 +56,41 @@ const HEADER = [
   "failed streams",
 ];
 
+/**
+ * One row from several rounds of the same target: the median of each figure (the upper one of
+ * an even count), and every lost token, failed stream and problem.
+ */
+export function medianRow(rounds: Row[]): Row {
+  const median = (figure: (row: Row) => number | undefined) => {
+    const values = rounds.map(figure);
+    if (values.includes(undefined)) return undefined;
+    return (values as number[]).sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  };
+  const sum = (figure: (row: Row) => number) =>
+    rounds.reduce((total, row) => total + figure(row), 0);
+  return {
+    target: rounds[0].target,
+    tokensPerSecond: median((row) => row.tokensPerSecond)!,
+    ttfbP50Ms: median((row) => row.ttfbP50Ms)!,
+    ttfbP99Ms: median((row) => row.ttfbP99Ms)!,
+    durationP50Ms: median((row) => row.durationP50Ms)!,
+    durationP99Ms: median((row) => row.durationP99Ms)!,
+    relayCpuMicrosPerToken: median((row) => row.relayCpuMicrosPerToken),
+    fakeCpuMicrosPerToken: median((row) => row.fakeCpuMicrosPerToken)!,
+    peakRssBytes: median((row) => row.peakRssBytes),
+    lostTokens: sum((row) => row.lostTokens),
+    failedStreams: sum((row) => row.failedStreams),
+    problems: rounds.flatMap((row) => row.problems).slice(0, 5),
+  };
+}
+
 /** The scenario's figures as a Markdown table, with its problems and unavailable targets below. */
 export function formatScenario({ scenario, rows, unavailable }: ScenarioResult): string {
   const lines = [
     `### ${scenario.name}: ${scenario.description}`,
     "",
-    `${scenario.streams} streams measured after ${scenario.warmupStreams} warm-up streams.`,
+    `${scenario.streams} streams measured after ${scenario.warmupStreams} warm-up streams` +
+    (scenario.rounds > 1 ? `; median of ${scenario.rounds} rounds.` : "."),
     "",
     `| ${HEADER.join(" | ")} |`,
     `| ${HEADER.map((_, index) => (index === 0 ? "---" : "---:")).join(" | ")} |`,
@@ -136,6 +165,9 @@ export function checkTargets(results: ScenarioResult[]): Check[] {
     const x = mine && of(mine), y = theirs && of(theirs);
     if (x === undefined || y === undefined) {
       return { name, figures: "not measured", verdict: "n/a" };
+    }
+    if (y === 0) {
+      return { name, figures: `${reference}: 0 ${unit}, too little to compare`, verdict: "n/a" };
     }
     const ratio = x / y;
     const pass = max === undefined ? ratio >= min! : ratio <= max;
