@@ -114,7 +114,7 @@ async function runStream(
   result.ttfbMs.push(firstByteMs);
 
   const lost = countLostTokens(tokens, expectedTokens);
-  result.tokens += expectedTokens.length - lost;
+  result.tokens += Math.max(0, expectedTokens.length - lost);
   result.lostTokens += lost;
   if (problem !== "") result.failedStreams++;
   if (lost > 0 && problem === "") problem = `${lost} tokens lost or altered`;
