@@ -82,6 +82,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const missed = checks.some((check) => check.verdict === "FAIL");
   const report = [
     machineDescription(),
+    targets.map((target) => `- ${target.name}: ${target.description}`).join("\n"),
     ...results.map(formatScenario),
     formatChecks(checks),
     ...(options.quick
