@@ -7,6 +7,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import type { AuthFailureGuard } from "./auth_guard.ts";
@@ -31,6 +32,13 @@ const MISSING = "Missing API key: send it as the header Authorization: Bearer <k
 const MALFORMED = "Malformed Authorization header: expected Authorization: Bearer <key>";
 const WRONG = "Wrong API key";
 
+/**
+ * SHA-256 for `bearer-auth`'s constant-time comparison, which hashes the sent and the configured
+ * key on every request. Its default, the asynchronous `crypto.subtle.digest`, cost the gateway
+ * about 40 µs of CPU per request in the bench (Deno 2.9.6); `node:crypto`'s, about 1 µs.
+ */
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
 /** Middleware that lets a request through only with one of `keys` as its Bearer token. */
 export function requireApiKey(
   keys: string[],
@@ -43,6 +51,7 @@ export function requireApiKey(
   };
   const authenticate = bearerAuth({
     token: keys,
+    hashFunction: sha256,
     noAuthenticationHeader: { message: reject(MISSING), wwwAuthenticateHeader: "Bearer" },
     invalidAuthenticationHeader: { message: fail(MALFORMED), wwwAuthenticateHeader: "Bearer" },
     invalidToken: { message: fail(WRONG), wwwAuthenticateHeader: 'Bearer error="invalid_token"' },

@@ -4,7 +4,8 @@
  * This is the per-token hot path, and on a Space the gateway's CPU is also the model's. So it is
  * one `TransformStream` stage that decodes, splits lines, and writes every line it can complete
  * from a network chunk as one output chunk: no stage per line, no regex over a buffer, no copy of
- * the text so far. Ollama's lines become:
+ * the text so far; and Ollama's body is read into one reused buffer (see `chunkReader`). Ollama's
+ * lines become:
  *
  * ```
  * {"thinking":"…"}   message.thinking, never mixed into the answer
@@ -119,11 +120,13 @@ export function chatStream(
     }
   };
 
+  const upstreamChunks = chunkReader(upstream);
+
   const write = (lines: string) => {
     if (lines !== "") output.enqueue(encoder.encode(lines));
     if (finished) {
-      output.terminate(); // Also cancels `upstream`, so Ollama stops.
-      stopWatching();
+      output.terminate();
+      release();
     }
   };
 
@@ -149,9 +152,11 @@ export function chatStream(
     interrupt(signal?.reason instanceof Error ? signal.reason.message : "The answer was stopped");
   signal?.addEventListener("abort", onAbort, { once: true });
 
-  function stopWatching() {
+  /** Stops the timer and the signal, and cancels `upstream`, so Ollama stops generating. */
+  function release() {
     clearInterval(idleChecks);
     signal?.removeEventListener("abort", onAbort);
+    upstreamChunks.cancel().catch(() => {}); // Already ended or failed: nothing left to stop.
   }
 
   const normalizer = new TransformStream<Uint8Array, Uint8Array>({
@@ -168,13 +173,59 @@ export function chatStream(
     },
     cancel() {
       finished = true;
-      stopWatching();
+      release();
     },
   });
 
-  // preventAbort: a lost connection to Ollama must not error the output before it says so.
-  upstream.pipeTo(normalizer.writable, { preventAbort: true }).catch(() => {
+  relayChunks(upstreamChunks, normalizer.writable).catch(() => {
     if (!finished) write(end("Lost the connection to Ollama; the answer is incomplete"));
   });
   return normalizer.readable;
+}
+
+/** Bytes read from Ollama at a time: dozens of its lines. The buffer lives as long as the stream. */
+const READ_BUFFER_BYTES = 8 * 1024;
+
+/** Reads a stream chunk by chunk; a chunk is valid until the next read. */
+interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * Reads `stream` chunk by chunk. A `fetch` body is a byte stream: it is read into one reused
+ * buffer, because its default reader (the one `pipeTo` uses) allocates and zeroes a new 64 KiB
+ * buffer for every chunk, every token, which cost more CPU than the whole conversion
+ * (bench/README.md). Other streams (tests build their own) are read as they are.
+ */
+function chunkReader(stream: ReadableStream<Uint8Array>): ChunkReader {
+  let bytes: ReadableStreamBYOBReader;
+  try {
+    bytes = stream.getReader({ mode: "byob" });
+  } catch {
+    return stream.getReader(); // Not a byte stream.
+  }
+  let buffer = new ArrayBuffer(READ_BUFFER_BYTES);
+  return {
+    async read() {
+      const chunk = await bytes.read(new Uint8Array(buffer));
+      if (chunk.value) buffer = chunk.value.buffer; // Reading moved it there.
+      return chunk;
+    },
+    cancel: () => bytes.cancel(),
+  };
+}
+
+/**
+ * Writes every chunk of `reader` to `writable`, waiting for each write (the normalizer has then
+ * decoded the chunk, so its buffer may be reused) before the next read, and closes it at the end.
+ * Rejects when reading fails (the connection to Ollama is lost) or writing does (the answer has
+ * ended, or the client left).
+ */
+async function relayChunks(reader: ChunkReader, writable: WritableStream<Uint8Array>) {
+  const writer = writable.getWriter();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    await writer.write(chunk.value);
+  }
+  await writer.close();
 }

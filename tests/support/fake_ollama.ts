@@ -8,7 +8,8 @@
  * and so is every client that went away before its answer was complete.
  *
  * Run it alone with `deno task fake-ollama` (port from `PORT`, default 11434; `FAKE_OLLAMA_DELAY_MS`
- * between tokens, default 40; `FAKE_OLLAMA_SCENARIO`, default `normal`).
+ * between tokens, default 40; `FAKE_OLLAMA_SCENARIO`, default `normal`; `FAKE_OLLAMA_REPLY`, the
+ * answer text, by default {@link defaultReply}).
  *
  * @module
  */
@@ -603,6 +604,7 @@ if (import.meta.main) {
     port: Number(Deno.env.get("PORT") ?? 11434),
     tokenDelayMs: Number(Deno.env.get("FAKE_OLLAMA_DELAY_MS") ?? 40),
     scenario: (Deno.env.get("FAKE_OLLAMA_SCENARIO") ?? "normal") as Scenario,
+    reply: Deno.env.get("FAKE_OLLAMA_REPLY"),
   });
   console.log(`Fake Ollama listening on ${fake.url} (scenario ${fake.options.scenario})`);
 }

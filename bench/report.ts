@@ -1,0 +1,215 @@
+/**
+ * The bench's output: a table per scenario with one row per target, and the targets of issue 7
+ * checked as ratios between rows of the same run (so a busy machine slows both sides alike).
+ *
+ * @module
+ */
+
+import type { Scenario } from "./scenarios.ts";
+
+/** A target's figures in one scenario. */
+export interface Row {
+  target: string;
+  tokensPerSecond: number;
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  durationP50Ms: number;
+  durationP99Ms: number;
+  /** CPU of the relay process per relayed token; undefined when there is no relay (direct). */
+  relayCpuMicrosPerToken?: number;
+  /** CPU of the fake Ollama per token, the same work for every target. */
+  fakeCpuMicrosPerToken: number;
+  /** Peak resident memory of the relay process; undefined when there is no relay. */
+  peakRssBytes?: number;
+  lostTokens: number;
+  failedStreams: number;
+  /** The first few problems seen, in words. */
+  problems: string[];
+}
+
+/** One scenario's rows, and the targets that could not run with the reason why. */
+export interface ScenarioResult {
+  scenario: Scenario;
+  rows: Row[];
+  unavailable: { target: string; reason: string }[];
+}
+
+/** A target of issue 7, checked. */
+export interface Check {
+  name: string;
+  /** The figures compared, e.g. "9.1 / 8.4 µs = 1.08×". */
+  figures: string;
+  verdict: "PASS" | "FAIL" | "n/a";
+}
+
+const HEADER = [
+  "target",
+  "tokens/s",
+  "TTFB p50 ms",
+  "TTFB p99 ms",
+  "duration p50 ms",
+  "duration p99 ms",
+  "CPU µs/token",
+  "fake CPU µs/token",
+  "peak RSS MB",
+  "lost/altered",
+  "failed streams",
+];
+
+/**
+ * One row from several rounds of the same target: the median of each figure (the upper one of
+ * an even count), and every lost token, failed stream and problem.
+ */
+export function medianRow(rounds: Row[]): Row {
+  const median = (figure: (row: Row) => number | undefined) => {
+    const values = rounds.map(figure);
+    if (values.includes(undefined)) return undefined;
+    return (values as number[]).sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  };
+  const sum = (figure: (row: Row) => number) =>
+    rounds.reduce((total, row) => total + figure(row), 0);
+  return {
+    target: rounds[0].target,
+    tokensPerSecond: median((row) => row.tokensPerSecond)!,
+    ttfbP50Ms: median((row) => row.ttfbP50Ms)!,
+    ttfbP99Ms: median((row) => row.ttfbP99Ms)!,
+    durationP50Ms: median((row) => row.durationP50Ms)!,
+    durationP99Ms: median((row) => row.durationP99Ms)!,
+    relayCpuMicrosPerToken: median((row) => row.relayCpuMicrosPerToken),
+    fakeCpuMicrosPerToken: median((row) => row.fakeCpuMicrosPerToken)!,
+    peakRssBytes: median((row) => row.peakRssBytes),
+    lostTokens: sum((row) => row.lostTokens),
+    failedStreams: sum((row) => row.failedStreams),
+    problems: rounds.flatMap((row) => row.problems).slice(0, 5),
+  };
+}
+
+/** The scenario's figures as a Markdown table, with its problems and unavailable targets below. */
+export function formatScenario({ scenario, rows, unavailable }: ScenarioResult): string {
+  const lines = [
+    `### ${scenario.name}: ${scenario.description}`,
+    "",
+    `${scenario.streams} streams measured after ${scenario.warmupStreams} warm-up streams` +
+    (scenario.rounds > 1 ? `; median of ${scenario.rounds} rounds.` : "."),
+    "",
+    `| ${HEADER.join(" | ")} |`,
+    `| ${HEADER.map((_, index) => (index === 0 ? "---" : "---:")).join(" | ")} |`,
+  ];
+  for (const row of rows) {
+    const cells = [
+      row.target,
+      row.tokensPerSecond.toFixed(0),
+      row.ttfbP50Ms.toFixed(2),
+      row.ttfbP99Ms.toFixed(2),
+      row.durationP50Ms.toFixed(1),
+      row.durationP99Ms.toFixed(1),
+      row.relayCpuMicrosPerToken?.toFixed(1) ?? "—",
+      row.fakeCpuMicrosPerToken.toFixed(1),
+      row.peakRssBytes === undefined ? "—" : (row.peakRssBytes / 2 ** 20).toFixed(1),
+      String(row.lostTokens),
+      String(row.failedStreams),
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  for (const { target, reason } of unavailable) {
+    lines.push(`| ${target} | ${HEADER.slice(1).map(() => "n/a").join(" | ")} |`);
+    lines.push("", `${target}: ${reason}`);
+  }
+  for (const row of rows) {
+    for (const problem of row.problems) lines.push("", `${row.target}: ${problem}`);
+  }
+  return lines.join("\n");
+}
+
+/** A figure the targets compare, and how to read it from a row. */
+const FIGURES = {
+  "CPU per token": { unit: "µs", of: (row: Row) => row.relayCpuMicrosPerToken },
+  "p99 duration": { unit: "ms", of: (row: Row) => row.durationP99Ms },
+  "peak RSS": { unit: "MB", of: (row: Row) => row.peakRssBytes && row.peakRssBytes / 2 ** 20 },
+  "tokens/s": { unit: "tokens/s", of: (row: Row) => row.tokensPerSecond },
+};
+
+/** One of issue 7's targets that compares a row's figure with another row's in a scenario. */
+interface RatioTarget {
+  scenario: string;
+  target: string;
+  reference: string;
+  figure: keyof typeof FIGURES;
+  /** The ratio target/reference must be at most `max`, or at least `min`. */
+  max?: number;
+  min?: number;
+}
+
+// deno-fmt-ignore: one target a line reads as a table.
+const RATIO_TARGETS: RatioTarget[] = [
+  { scenario: "firehose", target: "/chat_api",   reference: "bare relay", figure: "CPU per token", max: 1.2 },
+  { scenario: "many",     target: "/chat_api",   reference: "bare relay", figure: "CPU per token", max: 1.2 },
+  { scenario: "many",     target: "/chat_api",   reference: "bare relay", figure: "p99 duration",  max: 1.1 },
+  { scenario: "many",     target: "/chat_api",   reference: "bare relay", figure: "peak RSS",      max: 1.2 },
+  { scenario: "firehose", target: "passthrough", reference: "nginx",      figure: "CPU per token", max: 1.5 },
+  { scenario: "many",     target: "passthrough", reference: "nginx",      figure: "CPU per token", max: 1.5 },
+  { scenario: "firehose", target: "passthrough", reference: "nginx",      figure: "tokens/s",      min: 0.8 },
+];
+
+/** The targets of issue 7 checked against `results` (n/a where a figure is missing). */
+export function checkTargets(results: ScenarioResult[]): Check[] {
+  const find = (scenario: string, target: string) =>
+    results.find((result) => result.scenario.name === scenario)?.rows
+      .find((row) => row.target === target);
+
+  const checks = RATIO_TARGETS.map(({ scenario, target, reference, figure, max, min }): Check => {
+    const limit = max === undefined ? `≥ ${min}×` : `≤ ${max}×`;
+    const name = `${target} ${figure} ${limit} ${reference} (${scenario})`;
+    const { unit, of } = FIGURES[figure];
+    const mine = find(scenario, target), theirs = find(scenario, reference);
+    const x = mine && of(mine), y = theirs && of(theirs);
+    if (x === undefined || y === undefined) {
+      return { name, figures: "not measured", verdict: "n/a" };
+    }
+    if (y === 0) {
+      return { name, figures: `${reference}: 0 ${unit}, too little to compare`, verdict: "n/a" };
+    }
+    const ratio = x / y;
+    const pass = max === undefined ? ratio >= min! : ratio <= max;
+    return {
+      name,
+      figures: `${x.toFixed(1)} / ${y.toFixed(1)} ${unit} = ${ratio.toFixed(2)}×`,
+      verdict: pass ? "PASS" : "FAIL",
+    };
+  });
+  checks.push(ttfbCheck(find("single", "/chat_api"), find("single", "direct")));
+
+  const rows = results.flatMap((result) => result.rows);
+  const lost = rows.reduce((sum, row) => sum + row.lostTokens, 0);
+  const failed = rows.reduce((sum, row) => sum + row.failedStreams, 0);
+  checks.push({
+    name: "no lost or altered token, no failed stream (every row)",
+    figures: `${lost} lost or altered, ${failed} failed in ${rows.length} rows`,
+    verdict: rows.length === 0 ? "n/a" : lost === 0 && failed === 0 ? "PASS" : "FAIL",
+  });
+  return checks;
+}
+
+/** `/chat_api`'s median time to first byte at one stream, at most 0.5 ms above direct's. */
+function ttfbCheck(gateway: Row | undefined, direct: Row | undefined): Check {
+  const name = "/chat_api TTFB p50 ≤ direct + 0.5 ms (single)";
+  if (!gateway || !direct) return { name, figures: "not measured", verdict: "n/a" };
+  const added = gateway.ttfbP50Ms - direct.ttfbP50Ms;
+  return {
+    name,
+    figures: `${gateway.ttfbP50Ms.toFixed(2)} - ${direct.ttfbP50Ms.toFixed(2)} ms = ` +
+      `${added.toFixed(2)} ms`,
+    verdict: added <= 0.5 ? "PASS" : "FAIL",
+  };
+}
+
+/** The checks as a Markdown table. */
+export function formatChecks(checks: Check[]): string {
+  return [
+    "### Targets (ratios within this run)",
+    "",
+    "| target | figures | verdict |",
+    "| --- | --- | --- |",
+    ...checks.map((check) => `| ${check.name} | ${check.figures} | ${check.verdict} |`),
+  ].join("\n");
+}

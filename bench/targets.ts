@@ -1,0 +1,158 @@
+/**
+ * What the bench measures: the five ways to reach the fake Ollama, each started in front of a
+ * given fake as its own process, and the request each one is sent. Every target gets the same
+ * question, with the same key and model, and must relay the same answer.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { StreamRequest } from "./load_client.ts";
+import { findNginx, NGINX_MISSING, nginxConfig } from "./nginx.ts";
+import { type ChildProcess, denoTaskArgs, freePort, startProcess } from "./processes.ts";
+
+/** The key the bench's gateways accept (sent to every target alike). */
+export const BENCH_KEY = "bench-key-0123456789";
+/** A model the fake has installed that does not think, so every token is an answer token. */
+export const BENCH_MODEL = "llama3.2:1b";
+const PROMPT = "Benchmark";
+
+/** A target ready to take requests. */
+export interface RunningTarget {
+  request: StreamRequest;
+  /** The process that relays, whose CPU and memory the bench reads; none when direct. */
+  relay?: ChildProcess;
+}
+
+/** A way to reach the fake Ollama that the bench compares. */
+export interface Target {
+  /** Row name in the tables. */
+  name: string;
+  /** What the row measures, for the legend. */
+  description: string;
+  /** Starts it in front of the fake at `fakeUrl`, or says in words why it is not available. */
+  start(fakeUrl: string): Promise<RunningTarget | string>;
+}
+
+/** Every target, in table order. */
+export const TARGETS: Target[] = [
+  {
+    name: "direct",
+    description: "(a) the fake Ollama itself, no relay",
+    start: (fakeUrl) => Promise.resolve({ request: ollamaChat(`${fakeUrl}/api/chat`) }),
+  },
+  {
+    name: "/chat_api",
+    description: "(b) the gateway's /chat_api, normalizing the stream",
+    async start(fakeUrl) {
+      const { url, relay } = await startGateway(fakeUrl);
+      return { request: gatewayChat(`${url}/chat_api`), relay };
+    },
+  },
+  {
+    name: "passthrough",
+    description: "(c) the gateway's /api/chat passthrough",
+    async start(fakeUrl) {
+      const { url, relay } = await startGateway(fakeUrl);
+      const request = ollamaChat(`${url}/api/chat`);
+      const { headers, body } = request;
+      const probe = await fetch(request.url, { method: "POST", headers, body });
+      await probe.body?.cancel();
+      if (probe.headers.get("content-type")?.includes("ndjson")) return { request, relay };
+      await relay.stop();
+      return `the gateway answers POST /api/chat with HTTP ${probe.status}, not a stream: ` +
+        "no passthrough yet";
+    },
+  },
+  {
+    name: "bare relay",
+    description: "(d) Deno.serve + fetch + one identity TransformStream (bench/bare_relay.ts)",
+    async start(fakeUrl) {
+      const port = freePort();
+      const relay = await startProcess(
+        "the bare relay",
+        Deno.execPath(),
+        ["run", "--allow-net", "--allow-env", "bench/bare_relay.ts"],
+        { PORT: String(port), UPSTREAM_URL: fakeUrl },
+        port,
+      );
+      return { request: ollamaChat(`http://127.0.0.1:${port}/api/chat`), relay };
+    },
+  },
+  {
+    name: "nginx",
+    description: "(e) nginx, proxy_buffering off, HTTP/1.1 keep-alive upstream",
+    async start(fakeUrl) {
+      const nginx = findNginx();
+      if (!nginx) return NGINX_MISSING;
+      const prefix = await Deno.makeTempDir({ prefix: "ollamaspace-bench-nginx-" });
+      const port = freePort();
+      await Deno.writeTextFile(join(prefix, "nginx.conf"), nginxConfig(prefix, port, fakeUrl));
+      const process = await startProcess(
+        "nginx",
+        nginx,
+        ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-e", "stderr"],
+        {},
+        port,
+      );
+      const stop = async () => {
+        await process.stop();
+        await Deno.remove(prefix, { recursive: true });
+      };
+      return {
+        request: ollamaChat(`http://127.0.0.1:${port}/api/chat`),
+        relay: { pid: process.pid, stop },
+      };
+    },
+  },
+];
+
+/** Starts the fake Ollama, its tokens `delayMs` apart, answering every question with `reply`. */
+export async function startFake(reply: string, delayMs: number): Promise<
+  ChildProcess & {
+    url: string;
+  }
+> {
+  const port = freePort();
+  const fake = await startProcess("the fake Ollama", Deno.execPath(), denoTaskArgs("fake-ollama"), {
+    PORT: String(port),
+    FAKE_OLLAMA_DELAY_MS: String(delayMs),
+    FAKE_OLLAMA_REPLY: reply,
+  }, port);
+  return { ...fake, url: `http://127.0.0.1:${port}` };
+}
+
+/** The gateway as `deno task start` runs it, for Ollama at `fakeUrl`. */
+async function startGateway(fakeUrl: string) {
+  const port = freePort();
+  const relay = await startProcess("the gateway", Deno.execPath(), denoTaskArgs("start"), {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    OLLAMA_URL: fakeUrl,
+    OLLAMA_API_KEY: BENCH_KEY,
+    OLLAMA_MODEL: BENCH_MODEL,
+  }, port);
+  return { url: `http://127.0.0.1:${port}`, relay };
+}
+
+const headers = { authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/json" };
+
+/** The bench question in Ollama's own shape. */
+function ollamaChat(url: string): StreamRequest {
+  const body = {
+    model: BENCH_MODEL,
+    messages: [{ role: "user", content: PROMPT }],
+    think: false,
+    stream: true,
+  };
+  return { url, headers, body: JSON.stringify(body) };
+}
+
+/** The bench question in the shape of the gateway's `/chat_api`. */
+function gatewayChat(url: string): StreamRequest {
+  return {
+    url,
+    headers,
+    body: JSON.stringify({ prompt: PROMPT, model: BENCH_MODEL, think: false }),
+  };
+}
