@@ -29,12 +29,14 @@ FROM ollama/ollama:0.12.6
 ARG OLLAMA_MODEL=qwen3:4b
 # uid 1000 needs a writable HOME: `ollama serve` keeps its key pair in $HOME/.ollama, and the models
 # directory must be writable to pull another model at start. Ollama listens on loopback only: the
-# gateway, which asks for the API key, is the one way in.
+# gateway, which asks for the API key, is the one way in. Hugging Face's proxy stands in front and
+# names the client in X-Forwarded-For, which the brute-force guard then counts (TRUST_PROXY).
 ENV HOME=/home/ubuntu \
     OLLAMA_MODELS=/home/ubuntu/.ollama/models \
     OLLAMA_HOST=127.0.0.1:11434 \
     OLLAMA_MODEL=${OLLAMA_MODEL} \
-    PORT=7860
+    PORT=7860 \
+    TRUST_PROXY=true
 RUN install -d -o 1000 -g 1000 "$HOME" "$HOME/.ollama" "$OLLAMA_MODELS"
 COPY --from=model --chown=1000:1000 /models ${OLLAMA_MODELS}
 COPY --from=build /app/dist/ollamaspace /app/ollamaspace

@@ -131,6 +131,8 @@ async function startGateway(fakeUrl: string) {
     OLLAMA_URL: fakeUrl,
     OLLAMA_API_KEY: BENCH_KEY,
     OLLAMA_MODEL: BENCH_MODEL,
+    // The bench measures the relay, not the cap: 1,000 streams at once must all be let through.
+    MAX_CONCURRENT_REQUESTS: "100000",
   }, port);
   return { url: `http://127.0.0.1:${port}`, relay };
 }

@@ -108,6 +108,10 @@ Deno.test("the Space stage runs start.sh on ollama/ollama with the compiled bina
   assert.match(healthcheck, new RegExp(`CMD \\["${gatewayBin}", "healthcheck"\\]$`));
 });
 
+Deno.test("behind Hugging Face's proxy, the brute-force guard counts the client, not the proxy", () => {
+  assert.equal(envOf(space).TRUST_PROXY, "true");
+});
+
 Deno.test("Ollama listens on loopback only, and the model is pulled at build time", () => {
   assert.equal(envOf(space).OLLAMA_HOST, "127.0.0.1:11434");
   assert.equal(startShDefault("OLLAMA_HOST"), "127.0.0.1:11434");

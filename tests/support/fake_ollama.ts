@@ -193,10 +193,16 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
   const wait = (ms: number, signal: AbortSignal) =>
     new Promise<void>((resolve) => {
       if (ms === 0) return resolve();
-      if (ms !== Infinity) setTimeout(resolve, ms);
-      for (const ended of [signal, closing.signal]) {
-        ended.addEventListener("abort", () => resolve(), { once: true });
-      }
+      // Listeners are removed again: a long answer waits once per token, and listeners left on
+      // the fake's own signal would pile up across every request and slow each new one.
+      const ended = [signal, closing.signal];
+      const done = () => {
+        clearTimeout(timer);
+        for (const target of ended) target.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = ms === Infinity ? undefined : setTimeout(done, ms);
+      for (const target of ended) target.addEventListener("abort", done, { once: true });
     });
 
   /** The pieces of one generation: thinking then answer tokens, following the scenario. */
