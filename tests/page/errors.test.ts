@@ -138,3 +138,33 @@ Deno.test("a server that cannot be reached at all is explained", async () => {
     await chat.close();
   }
 });
+
+Deno.test("the connection to the server dropping mid-answer keeps the partial answer, marked as interrupted", async () => {
+  const chat = await openChatPage();
+  const { page } = chat;
+  // A server that starts an answer, then drops the connection: the gateway itself going away.
+  const dropping = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"response":"Hello! You"}\n'));
+        setTimeout(() => controller.error(new Error("dropped by the test")), 100);
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+  });
+  try {
+    await page.route(
+      "**/chat_api",
+      (route) => route.continue({ url: `http://127.0.0.1:${dropping.addr.port}/chat_api` }),
+    );
+    await sendMessage(page, "tell me");
+    await waitForAnswer(page);
+    assert.equal(await lastAnswerText(page), "Hello! You", "what arrived stays");
+    assert.match(await lastNotice(page), /connection was lost, so the answer is incomplete/);
+    assert.equal(await page.locator(".message.bot.interrupted").count(), 1);
+    await assertReady(page);
+  } finally {
+    await chat.close();
+    await dropping.shutdown();
+  }
+});
