@@ -14,6 +14,7 @@
  */
 
 import type { Config } from "../config.ts";
+import { isOllamaUp } from "./ollama_client.ts";
 
 /** Seconds `wait-for-ollama` waits when not told. */
 const DEFAULT_WAIT_SECONDS = 60;
@@ -67,7 +68,7 @@ export async function waitForOllama(ollamaUrl: string, timeoutMs: number): Promi
   console.log(`Waiting up to ${timeoutMs / 1000} s for Ollama at ${ollamaUrl}`);
   for (;;) {
     const remaining = deadline - performance.now();
-    if (await ollamaAnswers(ollamaUrl, Math.min(ATTEMPT_TIMEOUT_MS, Math.max(remaining, 1)))) {
+    if (await isOllamaUp(ollamaUrl, Math.min(ATTEMPT_TIMEOUT_MS, Math.max(remaining, 1)))) {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(`Ollama is up at ${ollamaUrl} (after ${seconds} s)`);
       return true;
@@ -103,16 +104,6 @@ export async function healthcheck(config: Config): Promise<boolean> {
 }
 
 /** Whether Ollama's `GET /` answers "Ollama is running" within `timeoutMs`. */
-async function ollamaAnswers(ollamaUrl: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const response = await fetch(`${ollamaUrl}/`, { signal: AbortSignal.timeout(timeoutMs) });
-    return response.ok && (await response.text()).includes("Ollama is running");
-  } catch {
-    return false;
-  }
-}
-
-/** The address to reach a server bound to `host` from this machine. */
 function localAddress(host: string): string {
   if (host === "0.0.0.0" || host === "::" || host === "[::]") return "127.0.0.1";
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;

@@ -1,7 +1,8 @@
 /**
  * Requests to Ollama: {@link fetchOllama} sends one and waits for the response headers within a
  * deadline, turning "not reachable" into `502` and "no answer in time" into `504`;
- * {@link ollamaError} turns an error status from Ollama into the gateway's own.
+ * {@link ollamaError} turns an error status from Ollama into the gateway's own; {@link isOllamaUp}
+ * probes whether it runs at all.
  *
  * @module
  */
@@ -80,4 +81,17 @@ async function readErrorMessage(response: Response): Promise<string> {
     // Not JSON: fall through to the raw text.
   }
   return text.slice(0, 300) || response.statusText || "no details";
+}
+
+/**
+ * Whether an Ollama server answers at `ollamaUrl` within `timeoutMs`: `GET /` says
+ * "Ollama is running", as tools probe for it. Never throws.
+ */
+export async function isOllamaUp(ollamaUrl: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(`${ollamaUrl}/`, { signal: AbortSignal.timeout(timeoutMs) });
+    return response.ok && (await response.text()).includes("Ollama is running");
+  } catch {
+    return false;
+  }
 }

@@ -7,24 +7,13 @@
 
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
+import { isOllamaUp } from "../lib/ollama_client.ts";
 
 /** The health route: `{"status":"ok","ollama":"up"|"down","model":"…"}`. */
 export function healthRoutes(config: Config): Hono {
   return new Hono().get("/healthz", async (c) => {
-    const ollama = await isOllamaUp(config) ? "up" : "down";
+    const ollama = await isOllamaUp(config.ollamaUrl, config.healthTimeoutMs) ? "up" : "down";
     c.header("cache-control", "no-store");
     return c.json({ status: "ok", ollama, model: config.defaultModel });
   });
-}
-
-async function isOllamaUp({ ollamaUrl, healthTimeoutMs }: Config): Promise<boolean> {
-  try {
-    const response = await fetch(`${ollamaUrl}/api/version`, {
-      signal: AbortSignal.timeout(healthTimeoutMs),
-    });
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
-  }
 }
