@@ -192,7 +192,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
   /** Waits `ms`, or forever when `ms` is Infinity; ends early if the client leaves. */
   const wait = (ms: number, signal: AbortSignal) =>
     new Promise<void>((resolve) => {
-      if (ms === 0) return resolve();
+      if (ms === 0) return void nextTurn().then(resolve);
       // Listeners are removed again: a long answer waits once per token, and listeners left on
       // the fake's own signal would pile up across every request and slow each new one.
       const ended = [signal, closing.signal];
@@ -595,12 +595,22 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
   return fake;
 }
 
+/**
+ * Resolves on the event loop's next turn. Ollama writes and flushes each token as it produces it;
+ * awaiting this between pieces makes each leave as its own write, as fast as the fake can go.
+ * Without it, Deno's server sent a whole undelayed answer in one write, which a relay like nginx
+ * then forwards at a fraction of the cost; `setTimeout(0)` would wait a millisecond or more.
+ * To see it: `strace -f -e trace=sendto` on `deno task fake-ollama` shows one `sendto` per line.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Cuts `text`'s bytes into pieces of 1 to 3 bytes, so multi-byte characters arrive split. */
 async function* splitIntoPieces(text: string): AsyncGenerator<Uint8Array> {
   const bytes = encoder.encode(text);
   for (let start = 0, size = 1; start < bytes.length; start += size, size = (size % 3) + 1) {
-    // A macrotask between pieces, so each leaves as its own write.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTurn();
     yield bytes.subarray(start, start + size);
   }
 }
