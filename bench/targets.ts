@@ -1,5 +1,5 @@
 /**
- * What the bench measures: the five ways to reach the fake Ollama, each started in front of a
+ * What the bench measures: the six ways to reach the fake Ollama, each started in front of a
  * given fake as its own process, and the request each one is sent. Every target gets the same
  * question, with the same key and model, and must relay the same answer.
  *
@@ -67,17 +67,7 @@ export const TARGETS: Target[] = [
   {
     name: "bare relay",
     description: "(d) Deno.serve + fetch + one identity TransformStream (bench/bare_relay.ts)",
-    async start(fakeUrl) {
-      const port = freePort();
-      const relay = await startProcess(
-        "the bare relay",
-        Deno.execPath(),
-        ["run", "--allow-net", "--allow-env", "bench/bare_relay.ts"],
-        { PORT: String(port), UPSTREAM_URL: fakeUrl },
-        port,
-      );
-      return { request: ollamaChat(`http://127.0.0.1:${port}/api/chat`), relay };
-    },
+    start: (fakeUrl) => startBareRelay(fakeUrl, { native: false }),
   },
   {
     name: "nginx",
@@ -105,6 +95,12 @@ export const TARGETS: Target[] = [
       };
     },
   },
+  {
+    name: "native relay",
+    description:
+      "(f) Deno.serve + fetch, the upstream body returned untouched (bench/bare_relay.ts)",
+    start: (fakeUrl) => startBareRelay(fakeUrl, { native: true }),
+  },
 ];
 
 /** Starts the fake Ollama, its tokens `delayMs` apart, answering every question with `reply`. */
@@ -120,6 +116,19 @@ export async function startFake(reply: string, delayMs: number): Promise<
     FAKE_OLLAMA_REPLY: reply,
   }, port);
   return { ...fake, url: `http://127.0.0.1:${port}` };
+}
+
+/** `bench/bare_relay.ts` in front of the fake at `fakeUrl`, relaying natively or through JS. */
+async function startBareRelay(fakeUrl: string, { native }: { native: boolean }) {
+  const port = freePort();
+  const relay = await startProcess(
+    native ? "the native relay" : "the bare relay",
+    Deno.execPath(),
+    ["run", "--allow-net", "--allow-env", "bench/bare_relay.ts"],
+    { PORT: String(port), UPSTREAM_URL: fakeUrl, BARE_RELAY_NATIVE: String(native) },
+    port,
+  );
+  return { request: ollamaChat(`http://127.0.0.1:${port}/api/chat`), relay };
 }
 
 /** The gateway as `deno task start` runs it, for Ollama at `fakeUrl`. */

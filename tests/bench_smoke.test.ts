@@ -1,7 +1,7 @@
 /**
  * A smoke run of the benchmark (`deno task bench --quick`), so it cannot rot: it must finish,
- * print a table per scenario with every available target measured (the passthrough once the
- * gateway has one, nginx where it is installed), and lose no token.
+ * print a table per scenario with every target measured (nginx where it is installed), and lose
+ * no token.
  *
  * @module
  */
@@ -21,7 +21,14 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
   const report = new TextDecoder().decode(stdout);
   assert.equal(code, 0, `the bench failed:\n${report}\n${new TextDecoder().decode(stderr)}`);
 
-  const expected = ["direct", "/chat_api", "bare relay", ...(findNginx() ? ["nginx"] : [])];
+  const expected = [
+    "direct",
+    "/chat_api",
+    "passthrough",
+    "bare relay",
+    "native relay",
+    ...(findNginx() ? ["nginx"] : []),
+  ];
   for (const scenario of ["single", "firehose", "many"]) {
     const table = report.split(`### ${scenario}:`)[1]?.split("###")[0];
     assert.ok(table, `no table for the ${scenario} scenario:\n${report}`);
