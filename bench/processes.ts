@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "@std/path";
 
 /** The project folder: children run from here, so they use its `deno.json`. */
 export const PROJECT_DIR = join(import.meta.dirname!, "..");

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "@std/path";
 import { compileTask, REPO } from "../tests/support/compile_task.ts";
 import { startFakeOllama } from "../tests/support/fake_ollama.ts";
 import { freePort } from "../tests/support/process.ts";

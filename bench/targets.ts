@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "@std/path";
 import type { StreamRequest } from "./load_client.ts";
 import { findNginx, NGINX_MISSING, nginxConfig } from "./nginx.ts";
 import { type ChildProcess, denoTaskArgs, freePort, startProcess } from "./processes.ts";

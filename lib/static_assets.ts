@@ -8,7 +8,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { join } from "@std/path";
 import { getMimeType } from "hono/utils/mime";
 
 /** One file ready to serve. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "@std/path";
 import { openChatPage, sendMessage, waitForAnswer } from "../tests/support/chat_page.ts";
 import { SAMPLE_ANSWER, SAMPLE_PROMPT, SAMPLE_THINKING } from "../tests/support/sample_answer.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "@std/path";
 
 /** One library served from `static/vendor/`. */
 export interface VendoredPackage {

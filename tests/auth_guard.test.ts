@@ -1,6 +1,6 @@
 /** The brute-force guard (`AUTH_FAILURE_LIMIT`): alone with a fake clock, then in the gateway. */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireApiKey } from "../lib/auth.ts";
@@ -25,7 +25,7 @@ function guardedApp(options: { limit: number; maxClients?: number }) {
     .get("/", (c) => c.text("in"))
     .onError((error) => {
       if (error instanceof HTTPException) return error.getResponse();
-      assert.ok(error instanceof GatewayError, String(error));
+      assert(error instanceof GatewayError, String(error));
       return errorResponse(error.status, error.message, error.headers);
     });
   const call = (client: string, key?: string) =>
@@ -37,48 +37,48 @@ function guardedApp(options: { limit: number; maxClients?: number }) {
 
 Deno.test("after the limit of failures a client gets 429 for the rest of the window, right key or not", async () => {
   const { call, advance } = guardedApp({ limit: 3 });
-  for (let i = 0; i < 3; i++) assert.equal((await call("mallory", "guess")).status, 401);
+  for (let i = 0; i < 3; i++) assertEquals((await call("mallory", "guess")).status, 401);
 
   advance(15_000);
   const blocked = await call("mallory", KEY);
-  assert.equal(blocked.status, 429);
-  assert.equal(blocked.headers.get("retry-after"), "45");
-  assert.match((await blocked.json()).error, /Too many failed authentications.*45 s/);
+  assertEquals(blocked.status, 429);
+  assertEquals(blocked.headers.get("retry-after"), "45");
+  assertMatch((await blocked.json()).error, /Too many failed authentications.*45 s/);
   // Checked before the key: a blocked client learns nothing about its guesses.
-  assert.equal((await call("mallory", "guess")).status, 429);
-  assert.equal((await call("alice", KEY)).status, 200, "other clients are not blocked");
+  assertEquals((await call("mallory", "guess")).status, 429);
+  assertEquals((await call("alice", KEY)).status, 200, "other clients are not blocked");
 
   advance(44_999);
-  assert.equal((await call("mallory", KEY)).status, 429);
-  assert.equal((await call("mallory", KEY)).headers.get("retry-after"), "1");
+  assertEquals((await call("mallory", KEY)).status, 429);
+  assertEquals((await call("mallory", KEY)).headers.get("retry-after"), "1");
   advance(1);
-  assert.equal((await call("mallory", KEY)).status, 200, "the block ends with the window");
-  assert.equal((await call("mallory", "guess")).status, 401, "and a new window starts afresh");
+  assertEquals((await call("mallory", KEY)).status, 200, "the block ends with the window");
+  assertEquals((await call("mallory", "guess")).status, 401, "and a new window starts afresh");
 });
 
 Deno.test("failures count within one window; a request without a key is no failure", async () => {
   const { call, advance } = guardedApp({ limit: 2 });
-  for (let i = 0; i < 5; i++) assert.equal((await call("bob")).status, 401);
-  assert.equal((await call("bob", KEY)).status, 200);
+  for (let i = 0; i < 5; i++) assertEquals((await call("bob")).status, 401);
+  assertEquals((await call("bob", KEY)).status, 200);
 
-  assert.equal((await call("bob", "guess")).status, 401);
+  assertEquals((await call("bob", "guess")).status, 401);
   advance(60_000);
-  assert.equal((await call("bob", "guess")).status, 401, "the first failure's window is over");
-  assert.equal((await call("bob", KEY)).status, 200);
-  assert.equal((await call("bob", "not a token!")).status, 401, "a malformed header counts");
-  assert.equal((await call("bob", KEY)).status, 429);
+  assertEquals((await call("bob", "guess")).status, 401, "the first failure's window is over");
+  assertEquals((await call("bob", KEY)).status, 200);
+  assertEquals((await call("bob", "not a token!")).status, 401, "a malformed header counts");
+  assertEquals((await call("bob", KEY)).status, 429);
 });
 
 Deno.test("the guard remembers at most maxClients clients, and forgets expired windows", async () => {
   const { guard, call, advance } = guardedApp({ limit: 1, maxClients: 100 });
   for (let i = 0; i < 1000; i++) await call(`client-${i}`, "guess");
-  assert.equal(guard.trackedClients(), 100);
-  assert.equal((await call("client-999", KEY)).status, 429, "the newest are kept");
-  assert.equal((await call("client-0", KEY)).status, 200, "the oldest were forgotten");
+  assertEquals(guard.trackedClients(), 100);
+  assertEquals((await call("client-999", KEY)).status, 429, "the newest are kept");
+  assertEquals((await call("client-0", KEY)).status, 200, "the oldest were forgotten");
 
   advance(60_000);
   await call("late", "guess");
-  assert.equal(guard.trackedClients(), 1);
+  assertEquals(guard.trackedClients(), 1);
 });
 
 Deno.test("the gateway blocks a client after AUTH_FAILURE_LIMIT wrong keys, even with the right key", async () => {
@@ -88,18 +88,18 @@ Deno.test("the gateway blocks a client after AUTH_FAILURE_LIMIT wrong keys, even
     const wrong = { authorization: "Bearer wrong-key" };
     for (let i = 0; i < 3; i++) {
       const response = await postChat(gateway, { prompt: "hi" }, { headers: wrong });
-      assert.equal(response.status, 401);
+      assertEquals(response.status, 401);
       await response.body?.cancel();
     }
     // Without TRUST_PROXY the client is the socket peer: a made-up X-Forwarded-For changes nothing.
     const blocked = await postChat(gateway, { prompt: "hi" }, {
       headers: { "x-forwarded-for": "203.0.113.9" },
     });
-    assert.equal(blocked.status, 429);
+    assertEquals(blocked.status, 429);
     const retryAfter = Number(blocked.headers.get("retry-after"));
-    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-    assert.match((await blocked.json()).error, /Too many failed authentications/);
-    assert.equal(fake.requests.length, 0, "nothing reached Ollama");
+    assert(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assertMatch((await blocked.json()).error, /Too many failed authentications/);
+    assertEquals(fake.requests.length, 0, "nothing reached Ollama");
   } finally {
     await fake.close();
     await gateway.close();
@@ -112,22 +112,22 @@ Deno.test("the guard is shared: wrong keys on /v1 and /api block the client on e
   const wrong = { authorization: "Bearer wrong-key" };
   try {
     const openAi = await fetch(`${gateway.url}/v1/models`, { headers: wrong });
-    assert.equal(openAi.status, 401);
+    assertEquals(openAi.status, 401);
     await openAi.body?.cancel();
     const native = await fetch(`${gateway.url}/api/tags`, { headers: wrong });
-    assert.equal(native.status, 401);
+    assertEquals(native.status, 401);
     await native.body?.cancel();
 
     for (const path of ["/api/tags", "/v1/models"]) {
       const blocked = await fetch(gateway.url + path, { headers: gateway.headers });
-      assert.equal(blocked.status, 429, path);
-      assert.ok(Number(blocked.headers.get("retry-after")) >= 1, path);
+      assertEquals(blocked.status, 429, path);
+      assert(Number(blocked.headers.get("retry-after")) >= 1, path);
       await blocked.body?.cancel();
     }
     const chat = await postChat(gateway, { prompt: "hi" });
-    assert.equal(chat.status, 429);
+    assertEquals(chat.status, 429);
     await chat.body?.cancel();
-    assert.equal(fake.requests.length, 0, "nothing reached Ollama");
+    assertEquals(fake.requests.length, 0, "nothing reached Ollama");
   } finally {
     await fake.close();
     await gateway.close();
@@ -144,12 +144,12 @@ Deno.test("with TRUST_PROXY the client is the first X-Forwarded-For hop", async 
   try {
     for (let i = 0; i < 2; i++) await (await from("198.51.100.7", "wrong-key")).body?.cancel();
     const blocked = await from("198.51.100.7");
-    assert.equal(blocked.status, 429);
+    assertEquals(blocked.status, 429);
     await blocked.body?.cancel();
 
     const other = await from("198.51.100.8");
-    assert.equal(other.status, 200, "another client behind the same proxy is let in");
-    assert.equal((await readNdjson(other)).at(-1)?.done, true);
+    assertEquals(other.status, 200, "another client behind the same proxy is let in");
+    assertEquals((await readNdjson(other)).at(-1)?.done, true);
   } finally {
     await fake.close();
     await gateway.close();

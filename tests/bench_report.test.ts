@@ -5,7 +5,7 @@
  * @module
  */
 
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { countLostTokens } from "../bench/load_client.ts";
 import { checkTargets, medianRow, type Row, type ScenarioResult } from "../bench/report.ts";
 import { FULL_SCENARIOS } from "../bench/scenarios.ts";
@@ -45,8 +45,8 @@ Deno.test("CPU per token passes at 1.2x the bare relay and fails above", () => {
     checkTargets(results({
       firehose: [row("/chat_api", { relayCpuMicrosPerToken: cpu }), row("bare relay")],
     }));
-  assert.equal(verdict(at(12), "/chat_api CPU per token ≤ 1.2× bare relay (firehose)"), "PASS");
-  assert.equal(verdict(at(12.5), "/chat_api CPU per token ≤ 1.2× bare relay (firehose)"), "FAIL");
+  assertEquals(verdict(at(12), "/chat_api CPU per token ≤ 1.2× bare relay (firehose)"), "PASS");
+  assertEquals(verdict(at(12.5), "/chat_api CPU per token ≤ 1.2× bare relay (firehose)"), "FAIL");
 });
 
 Deno.test("passthrough tokens/s must reach 0.8x nginx's", () => {
@@ -54,21 +54,21 @@ Deno.test("passthrough tokens/s must reach 0.8x nginx's", () => {
     checkTargets(results({
       firehose: [row("passthrough", { tokensPerSecond }), row("nginx")],
     }));
-  assert.equal(verdict(at(800), "passthrough tokens/s ≥ 0.8× nginx (firehose)"), "PASS");
-  assert.equal(verdict(at(799), "passthrough tokens/s ≥ 0.8× nginx (firehose)"), "FAIL");
+  assertEquals(verdict(at(800), "passthrough tokens/s ≥ 0.8× nginx (firehose)"), "PASS");
+  assertEquals(verdict(at(799), "passthrough tokens/s ≥ 0.8× nginx (firehose)"), "FAIL");
 });
 
 Deno.test("time to first byte may add 0.5 ms to direct's, no more", () => {
   const at = (ttfbP50Ms: number) =>
     checkTargets(results({ single: [row("direct"), row("/chat_api", { ttfbP50Ms })] }));
-  assert.equal(verdict(at(1.5), "/chat_api TTFB"), "PASS");
-  assert.equal(verdict(at(1.6), "/chat_api TTFB"), "FAIL");
+  assertEquals(verdict(at(1.5), "/chat_api TTFB"), "PASS");
+  assertEquals(verdict(at(1.6), "/chat_api TTFB"), "FAIL");
 });
 
 Deno.test("a target that was not measured is n/a, not a pass", () => {
   const checks = checkTargets(results({ firehose: [row("/chat_api"), row("bare relay")] }));
-  assert.equal(verdict(checks, "passthrough CPU per token ≤ 1.5× nginx (firehose)"), "n/a");
-  assert.equal(verdict(checks, "/chat_api p99 duration"), "n/a");
+  assertEquals(verdict(checks, "passthrough CPU per token ≤ 1.5× nginx (firehose)"), "n/a");
+  assertEquals(verdict(checks, "/chat_api p99 duration"), "n/a");
 });
 
 Deno.test("one lost token anywhere fails the run", () => {
@@ -76,8 +76,8 @@ Deno.test("one lost token anywhere fails the run", () => {
   const lossy = checkTargets(
     results({ single: [row("direct")], many: [row("nginx", { lostTokens: 1 })] }),
   );
-  assert.equal(clean.at(-1)?.verdict, "PASS");
-  assert.equal(lossy.at(-1)?.verdict, "FAIL");
+  assertEquals(clean.at(-1)?.verdict, "PASS");
+  assertEquals(lossy.at(-1)?.verdict, "FAIL");
 });
 
 Deno.test("rounds combine into each figure's median and every loss", () => {
@@ -86,16 +86,16 @@ Deno.test("rounds combine into each figure's median and every loss", () => {
     row("nginx", { relayCpuMicrosPerToken: 10, durationP99Ms: 50 }),
     row("nginx", { relayCpuMicrosPerToken: 20, durationP99Ms: 7, failedStreams: 2 }),
   ]);
-  assert.equal(combined.relayCpuMicrosPerToken, 20);
-  assert.equal(combined.durationP99Ms, 7);
-  assert.equal(combined.lostTokens, 1);
-  assert.equal(combined.failedStreams, 2);
+  assertEquals(combined.relayCpuMicrosPerToken, 20);
+  assertEquals(combined.durationP99Ms, 7);
+  assertEquals(combined.lostTokens, 1);
+  assertEquals(combined.failedStreams, 2);
 });
 
 Deno.test("lost tokens count every missing, changed, moved or extra token", () => {
   const expected = ["Hello", " wörld", " 👋"];
-  assert.equal(countLostTokens(expected, expected), 0);
-  assert.equal(countLostTokens(["Hello", " 👋"], expected), 2); // One missing, one moved.
-  assert.equal(countLostTokens(["Hello", " world", " 👋"], expected), 1);
-  assert.equal(countLostTokens([...expected, " again"], expected), 1);
+  assertEquals(countLostTokens(expected, expected), 0);
+  assertEquals(countLostTokens(["Hello", " 👋"], expected), 2); // One missing, one moved.
+  assertEquals(countLostTokens(["Hello", " world", " 👋"], expected), 1);
+  assertEquals(countLostTokens([...expected, " again"], expected), 1);
 });

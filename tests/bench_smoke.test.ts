@@ -6,7 +6,7 @@
  * @module
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { findNginx } from "../bench/nginx.ts";
 import { PROJECT_DIR } from "../bench/processes.ts";
 
@@ -19,7 +19,7 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
     stderr: "piped",
   }).output();
   const report = new TextDecoder().decode(stdout);
-  assert.equal(code, 0, `the bench failed:\n${report}\n${new TextDecoder().decode(stderr)}`);
+  assertEquals(code, 0, `the bench failed:\n${report}\n${new TextDecoder().decode(stderr)}`);
 
   const expected = [
     "direct",
@@ -31,17 +31,17 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
   ];
   for (const scenario of ["single", "firehose", "many"]) {
     const table = report.split(`### ${scenario}:`)[1]?.split("###")[0];
-    assert.ok(table, `no table for the ${scenario} scenario:\n${report}`);
+    assert(table, `no table for the ${scenario} scenario:\n${report}`);
     const rows = table.split("\n").filter((line) => line.startsWith("| ") && !line.includes("n/a"))
       .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
     const measured = rows.slice(2); // Below the header and its separator.
     const names = measured.map((cells) => cells[0]);
-    for (const target of expected) assert.ok(names.includes(target), `${scenario}: no ${target}`);
+    for (const target of expected) assert(names.includes(target), `${scenario}: no ${target}`);
     for (const cells of measured) {
-      assert.deepEqual(cells.slice(-2), ["0", "0"], `${scenario}, ${cells[0]}: lost/failed`);
+      assertEquals(cells.slice(-2), ["0", "0"], `${scenario}, ${cells[0]}: lost/failed`);
     }
   }
-  assert.match(
+  assertMatch(
     report,
     /\| no lost or altered token, no failed stream \(every row\) \| .+ \| PASS \|/,
   );

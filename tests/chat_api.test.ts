@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { defaultReply } from "./support/fake_ollama.ts";
 import {
   answerText,
@@ -13,23 +13,23 @@ import { unreachableUrl, withGateway } from "./support/with_gateway.ts";
 Deno.test("/chat_api: streams NDJSON: thinking apart, the answer byte-exact, then done with stats", async () => {
   await withGateway(async (gateway) => {
     const response = await postChat(gateway, { prompt: "Hi ✓" });
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get("content-type"), "application/x-ndjson");
+    assertEquals(response.status, 200);
+    assertEquals(response.headers.get("content-type"), "application/x-ndjson");
     const lines = await readNdjson(response);
-    assert.equal(answerText(lines), defaultReply("Hi ✓"));
+    assertEquals(answerText(lines), defaultReply("Hi ✓"));
     const thinking = lines.filter((line) => "thinking" in line);
-    assert.ok(thinking.length > 0, "qwen3 thinks by default");
-    assert.ok(
+    assert(thinking.length > 0, "qwen3 thinks by default");
+    assert(
       thinking.every((line) => Object.keys(line).length === 1),
       "thinking lines carry only thinking",
     );
-    assert.ok(!answerText(lines).includes("greets"), "thinking never mixed into the answer");
+    assert(!answerText(lines).includes("greets"), "thinking never mixed into the answer");
     const done = lines.at(-1)!;
-    assert.equal(done.done, true);
-    assert.equal(done.model, "qwen3:4b");
-    assert.equal(done.done_reason, "stop");
+    assertEquals(done.done, true);
+    assertEquals(done.model, "qwen3:4b");
+    assertEquals(done.done_reason, "stop");
     for (const stat of ["total_duration", "eval_count", "eval_duration"]) {
-      assert.equal(typeof done[stat], "number", stat);
+      assertEquals(typeof done[stat], "number", stat);
     }
   });
 });
@@ -39,8 +39,8 @@ Deno.test("/chat_api: multi-byte characters split across network writes survive"
     fake.options.scenario = "split-bytes";
     fake.options.reply = "Grüße 👋🏽 日本語 — ✓";
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
-    assert.equal(answerText(lines), "Grüße 👋🏽 日本語 — ✓");
-    assert.equal(lines.at(-1)!.done, true);
+    assertEquals(answerText(lines), "Grüße 👋🏽 日本語 — ✓");
+    assertEquals(lines.at(-1)!.done, true);
   });
 });
 
@@ -56,7 +56,7 @@ Deno.test("/chat_api: history, system, model, think and options reach Ollama's /
     });
     await response.body!.cancel();
     const sent = fake.requests.find((request) => request.path === "/api/chat")!;
-    assert.deepEqual(sent.body, {
+    assertEquals(sent.body, {
       model: "llama3.2:1b",
       messages: [
         { role: "system", content: "Be brief." },
@@ -68,15 +68,15 @@ Deno.test("/chat_api: history, system, model, think and options reach Ollama's /
       think: "high",
       options: { temperature: 0.2, num_predict: 64 },
     });
-    assert.equal(sent.headers.get("authorization"), null, "the gateway's key is never forwarded");
+    assertEquals(sent.headers.get("authorization"), null, "the gateway's key is never forwarded");
   });
 });
 
 Deno.test("/chat_api: without a model it uses OLLAMA_MODEL, and think:false turns thinking off", async () => {
   await withGateway(async (gateway, fake) => {
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
-    assert.equal((fake.requests[0].body as { model: string }).model, "qwen3:4b");
-    assert.ok(!lines.some((line) => "thinking" in line));
+    assertEquals((fake.requests[0].body as { model: string }).model, "qwen3:4b");
+    assert(!lines.some((line) => "thinking" in line));
   });
 });
 
@@ -87,14 +87,14 @@ Deno.test("/chat_api: delivers lines as they arrive: the first line comes before
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     // Resolves only if the gateway relays before the end.
     const first = await settlesWithin(reader.read(), "the first line");
-    assert.match(first.value!, /^\{"response":"Hello!"\}\n/);
-    assert.equal(fake.requests.length, 1);
+    assertMatch(first.value!, /^\{"response":"Hello!"\}\n/);
+    assertEquals(fake.requests.length, 1);
     fake.releaseLastToken();
     let rest = "";
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       rest += chunk.value;
     }
-    assert.match(rest, /"done":true/);
+    assertMatch(rest, /"done":true/);
   });
 });
 
@@ -108,7 +108,7 @@ Deno.test("/chat_api: a client that disconnects mid-stream aborts the request to
     const reader = response.body!.getReader();
     await reader.read();
     controller.abort();
-    assert.equal(
+    assertEquals(
       await settlesWithin(fake.nextDisconnect(), "Ollama seeing the disconnect"),
       "/api/chat",
     );
@@ -123,11 +123,11 @@ Deno.test("/chat_api: a client that disconnects before Ollama answers aborts the
       .catch((error) => error);
     while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
-    assert.equal(
+    assertEquals(
       await settlesWithin(fake.nextDisconnect(), "Ollama seeing the disconnect"),
       "/api/chat",
     );
-    assert.equal((await pending).name, "AbortError");
+    assertEquals((await pending).name, "AbortError");
   });
 });
 
@@ -135,8 +135,8 @@ Deno.test('/chat_api: an error line from Ollama mid-stream becomes {"error"} and
   await withGateway(async (gateway, fake) => {
     fake.options.scenario = "error-mid-stream";
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
-    assert.deepEqual(lines.slice(0, 2), [{ response: "Hello!" }, { response: " You" }]);
-    assert.deepEqual(lines.slice(2), [{
+    assertEquals(lines.slice(0, 2), [{ response: "Hello!" }, { response: " You" }]);
+    assertEquals(lines.slice(2), [{
       error: "Ollama: llama runner process has terminated: exit status 2",
     }]);
   });
@@ -146,9 +146,9 @@ Deno.test("/chat_api: a connection lost mid-stream ends with an error line, part
   await withGateway(async (gateway, fake) => {
     fake.options.scenario = "drop-mid-stream";
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
-    assert.equal(answerText(lines), "Hello! You");
-    assert.match(String(lines.at(-1)!.error), /incomplete/);
-    assert.ok(!lines.some((line) => line.done));
+    assertEquals(answerText(lines), "Hello! You");
+    assertMatch(String(lines.at(-1)!.error), /incomplete/);
+    assert(!lines.some((line) => line.done));
   });
 });
 
@@ -167,11 +167,11 @@ Deno.test("/chat_api: missing, malformed and wrong keys get 401 JSON with WWW-Au
         headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ prompt: "x" }),
       });
-      assert.equal(response.status, 401, JSON.stringify(headers));
-      assert.match(response.headers.get("www-authenticate")!, /^Bearer/);
-      assert.match((await response.json()).error, message);
+      assertEquals(response.status, 401, JSON.stringify(headers));
+      assertMatch(response.headers.get("www-authenticate")!, /^Bearer/);
+      assertMatch((await response.json()).error, message);
     }
-    assert.equal(fake.requests.length, 0, "nothing reaches Ollama without a key");
+    assertEquals(fake.requests.length, 0, "nothing reaches Ollama without a key");
   });
 });
 
@@ -181,7 +181,7 @@ Deno.test("/chat_api: every configured key is accepted", async () => {
       const response = await postChat(gateway, { prompt: "x" }, {
         headers: { authorization: `Bearer ${key}` },
       });
-      assert.equal(response.status, 200, key);
+      assertEquals(response.status, 200, key);
       await response.body!.cancel();
     }
   }, { gateway: { apiKeys: ["key-one", "key.two", "key~three="] } });
@@ -212,11 +212,11 @@ Deno.test("/chat_api: bad requests get 400 JSON saying what is wrong", async () 
     ];
     for (const [body, message] of cases) {
       const response = await postChat(gateway, body);
-      assert.equal(response.status, 400, body);
-      assert.match(response.headers.get("content-type")!, /application\/json/);
-      assert.match((await response.json()).error, message, body);
+      assertEquals(response.status, 400, body);
+      assertMatch(response.headers.get("content-type")!, /application\/json/);
+      assertMatch((await response.json()).error, message, body);
     }
-    assert.equal(fake.requests.length, 0);
+    assertEquals(fake.requests.length, 0);
   });
 });
 
@@ -224,8 +224,8 @@ Deno.test("/chat_api: a body over the limit gets 413 JSON", async () => {
   await withGateway(async (gateway, fake) => {
     const big = JSON.stringify({ prompt: "x".repeat(1024 * 1024) });
     const response = await postChat(gateway, big);
-    assert.equal(response.status, 413);
-    assert.match((await response.json()).error, /larger than 1048576 bytes/);
+    assertEquals(response.status, 413);
+    assertMatch((await response.json()).error, /larger than 1048576 bytes/);
     // Also without a Content-Length (a chunked upload).
     const chunked = await fetch(`${gateway.url}/chat_api`, {
       method: "POST",
@@ -234,19 +234,19 @@ Deno.test("/chat_api: a body over the limit gets 413 JSON", async () => {
       // @ts-ignore: Deno's fetch needs duplex for a streamed request body.
       duplex: "half",
     });
-    assert.equal(chunked.status, 413);
+    assertEquals(chunked.status, 413);
     await chunked.body?.cancel();
-    assert.equal(fake.requests.length, 0);
+    assertEquals(fake.requests.length, 0);
   });
 });
 
 Deno.test("/chat_api: an unknown model gets 404 with Ollama's message and how to pull it", async () => {
   await withGateway(async (gateway) => {
     const response = await postChat(gateway, { prompt: "x", model: "nope:1b" });
-    assert.equal(response.status, 404);
+    assertEquals(response.status, 404);
     const { error } = await response.json();
-    assert.match(error, /model "nope:1b" not found/);
-    assert.match(error, /ollama pull nope:1b/);
+    assertMatch(error, /model "nope:1b" not found/);
+    assertMatch(error, /ollama pull nope:1b/);
   });
 });
 
@@ -254,13 +254,13 @@ Deno.test("/chat_api: Ollama failing before the stream is mapped: 500 → 502, b
   await withGateway(async (gateway, fake) => {
     fake.options.scenario = "status-500";
     let response = await postChat(gateway, { prompt: "x" });
-    assert.equal(response.status, 502);
-    assert.match((await response.json()).error, /llama runner process has terminated/);
+    assertEquals(response.status, 502);
+    assertMatch((await response.json()).error, /llama runner process has terminated/);
     fake.options.scenario = "busy";
     response = await postChat(gateway, { prompt: "x" });
-    assert.equal(response.status, 429);
-    assert.equal(response.headers.get("retry-after"), "5");
-    assert.match((await response.json()).error, /busy/);
+    assertEquals(response.status, 429);
+    assertEquals(response.headers.get("retry-after"), "5");
+    assertMatch((await response.json()).error, /busy/);
   });
 });
 
@@ -268,9 +268,9 @@ Deno.test("/chat_api: no response headers in time gets 504, and Ollama's request
   await withGateway(async (gateway, fake) => {
     fake.options.scenario = "hang-before-headers";
     const response = await postChat(gateway, { prompt: "x" });
-    assert.equal(response.status, 504);
-    assert.match((await response.json()).error, /did not start answering within 0.2 s/);
-    assert.equal(
+    assertEquals(response.status, 504);
+    assertMatch((await response.json()).error, /did not start answering within 0.2 s/);
+    assertEquals(
       await settlesWithin(fake.nextDisconnect(), "Ollama seeing the disconnect"),
       "/api/chat",
     );
@@ -282,10 +282,10 @@ Deno.test("/chat_api: Ollama unreachable gets 502 naming OLLAMA_URL", async () =
   const gateway = startGateway(deadUrl);
   try {
     const response = await postChat(gateway, { prompt: "x" });
-    assert.equal(response.status, 502);
+    assertEquals(response.status, 502);
     const { error } = await response.json();
-    assert.match(error, /OLLAMA_URL/);
-    assert.ok(error.includes(deadUrl));
+    assertMatch(error, /OLLAMA_URL/);
+    assert(error.includes(deadUrl));
   } finally {
     await gateway.close();
   }

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "@std/assert";
 import { chatStream, type DoneStats } from "../lib/chat_stream.ts";
 import { answerText, parseNdjson } from "./support/gateway.ts";
 
@@ -58,7 +58,7 @@ const ANSWER = ["Hel", "lo, ", "wörld ", "👋", " 日本", "語\n", '"quoted" 
 Deno.test("chatStream: normalizes Ollama's lines to response, thinking and done", async () => {
   const { stream } = body([ollamaLines(["Hi", " there"], ["Let me", " think"])]);
   const lines = parseNdjson((await readChunks(chatStream(stream))).join(""));
-  assert.deepEqual(lines, [
+  assertEquals(lines, [
     { thinking: "Let me" },
     { thinking: " think" },
     { response: "Hi" },
@@ -86,12 +86,12 @@ Deno.test("chatStream: text is byte-exact however the bytes are split, multi-byt
     }
     const lines = parseNdjson((await readChunks(chatStream(body(pieces).stream))).join(""));
     const text = answerText(lines);
-    assert.equal(text, ANSWER.join(""), `split every ${size} bytes`);
-    assert.equal(
+    assertEquals(text, ANSWER.join(""), `split every ${size} bytes`);
+    assertEquals(
       lines.filter((line) => "thinking" in line).map((l) => l.thinking).join(""),
       "thought ✓",
     );
-    assert.equal(lines.at(-1)?.done, true);
+    assertEquals(lines.at(-1)?.done, true);
   }
 });
 
@@ -100,12 +100,12 @@ Deno.test("chatStream: writes each upstream chunk's complete lines as one output
   const chunks = await readChunks(
     chatStream(body([first + second + third.slice(0, 5), third.slice(5), rest.join("")]).stream),
   );
-  assert.deepEqual(chunks.map(parseNdjson), [
+  assertEquals(chunks.map(parseNdjson), [
     [{ response: "a" }, { response: "b" }],
     [{ response: "c" }],
     [{ response: "d" }, parseNdjson(chunks[2])[1]],
   ]);
-  assert.equal(parseNdjson(chunks[2])[1].done, true);
+  assertEquals(parseNdjson(chunks[2])[1].done, true);
 });
 
 Deno.test("chatStream: Ollama's error line becomes the last line and stops the upstream", async () => {
@@ -115,11 +115,11 @@ Deno.test("chatStream: Ollama's error line becomes the last line and stops the u
     ollamaLines(["never"]),
   ]);
   const lines = parseNdjson((await readChunks(chatStream(stream))).join(""));
-  assert.deepEqual(lines, [
+  assertEquals(lines, [
     { response: "a" },
     { error: "Ollama: llama runner process has terminated: exit status 2" },
   ]);
-  assert.equal(cancelled(), true);
+  assertEquals(cancelled(), true);
 });
 
 Deno.test("chatStream: a line that is not JSON ends the stream with an error line", async () => {
@@ -127,16 +127,16 @@ Deno.test("chatStream: a line that is not JSON ends the stream with an error lin
     (await readChunks(chatStream(body(['{"message":{"content":"a"}}\n{"model":\n']).stream)))
       .join(""),
   );
-  assert.equal(lines[0].response, "a");
-  assert.match(String(lines[1].error), /not JSON/);
-  assert.equal(lines.length, 2);
+  assertEquals(lines[0].response, "a");
+  assertMatch(String(lines[1].error), /not JSON/);
+  assertEquals(lines.length, 2);
 });
 
 Deno.test("chatStream: an end without the done line is reported as incomplete", async () => {
   const partial = ollamaLines(["a", "b"]).split("\n").slice(0, 2).join("\n") + "\n";
   const lines = parseNdjson((await readChunks(chatStream(body([partial]).stream))).join(""));
-  assert.deepEqual(lines.slice(0, 2), [{ response: "a" }, { response: "b" }]);
-  assert.match(String(lines[2].error), /before it was complete/);
+  assertEquals(lines.slice(0, 2), [{ response: "a" }, { response: "b" }]);
+  assertMatch(String(lines[2].error), /before it was complete/);
 });
 
 Deno.test("chatStream: a lost connection keeps the partial answer and ends with an error line", async () => {
@@ -144,9 +144,9 @@ Deno.test("chatStream: a lost connection keeps the partial answer and ends with 
   const lines = parseNdjson(
     (await readChunks(chatStream(body([first], new Error("connection reset")).stream))).join(""),
   );
-  assert.deepEqual(lines[0], { response: "a" });
-  assert.match(String(lines[1].error), /Lost the connection to Ollama/);
-  assert.equal(lines.length, 2);
+  assertEquals(lines[0], { response: "a" });
+  assertMatch(String(lines[1].error), /Lost the connection to Ollama/);
+  assertEquals(lines.length, 2);
 });
 
 Deno.test("chatStream: cancelling the output cancels the upstream", async () => {
@@ -156,7 +156,7 @@ Deno.test("chatStream: cancelling the output cancels the upstream", async () => 
   await reader.cancel();
   // The cancellation travels through the pipe asynchronously.
   for (let i = 0; i < 10 && !cancelled(); i++) await new Promise((r) => setTimeout(r, 0));
-  assert.equal(cancelled(), true);
+  assertEquals(cancelled(), true);
 });
 
 Deno.test("chatStream: onDone receives the final stats once", async () => {
@@ -164,6 +164,6 @@ Deno.test("chatStream: onDone receives the final stats once", async () => {
   await readChunks(
     chatStream(body([ollamaLines(["x", "y", "z"])]).stream, { onDone: (s) => seen.push(s) }),
   );
-  assert.equal(seen.length, 1);
-  assert.equal(seen[0].eval_count, 3);
+  assertEquals(seen.length, 1);
+  assertEquals(seen[0].eval_count, 3);
 });

@@ -7,7 +7,7 @@
  * @module
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, fail } from "@std/assert";
 import { chatStream } from "../lib/chat_stream.ts";
 import { defaultReply, type Scenario, startFakeOllama } from "./support/fake_ollama.ts";
 import { readNdjson, startGateway } from "./support/gateway.ts";
@@ -41,8 +41,8 @@ const answerOf = (lines: Record<string, unknown>[]) =>
 Deno.test("the answer arrives byte for byte when Ollama's writes split characters", async () => {
   await withGateway({ scenario: "split-bytes" }, async (ask) => {
     const lines = await readNdjson(await ask());
-    assert.equal(answerOf(lines), defaultReply(PROMPT));
-    assert.equal(lines.at(-1)?.done, true);
+    assertEquals(answerOf(lines), defaultReply(PROMPT));
+    assertEquals(lines.at(-1)?.done, true);
   });
 });
 
@@ -50,8 +50,8 @@ Deno.test("a line longer than one read from Ollama arrives whole", async () => {
   const reply = "é".repeat(20_000) + " end"; // One 40 kB token, then another.
   await withGateway({ reply }, async (ask) => {
     const lines = await readNdjson(await ask());
-    assert.equal(answerOf(lines), reply);
-    assert.equal(lines.length, 3);
+    assertEquals(answerOf(lines), reply);
+    assertEquals(lines.length, 3);
   });
 });
 
@@ -68,17 +68,17 @@ Deno.test("each line is written as soon as Ollama sends it", async () => {
     let received = "";
     while (received.split("\n").length - 1 < tokens.length - 1) {
       const chunk = await reader.read();
-      if (chunk.done) assert.fail(`only these lines arrived before the last token:\n${received}`);
+      if (chunk.done) fail(`only these lines arrived before the last token:\n${received}`);
       received += chunk.value;
     }
     clearTimeout(giveUp);
-    assert.ok(!received.includes(JSON.stringify(tokens.at(-1))), "the held token came early");
+    assert(!received.includes(JSON.stringify(tokens.at(-1))), "the held token came early");
     fake.releaseLastToken();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       received += chunk.value;
     }
     const lines = received.trim().split("\n").map((line) => JSON.parse(line));
-    assert.equal(answerOf(lines), defaultReply(PROMPT));
+    assertEquals(answerOf(lines), defaultReply(PROMPT));
   });
 });
 
@@ -93,9 +93,9 @@ for (
   Deno.test(`${scenario}: the partial answer ends with one error line`, async () => {
     await withGateway({ scenario }, async (ask) => {
       const lines = await readNdjson(await ask());
-      assert.match(String(lines.at(-1)?.error), error);
-      assert.ok(lines.slice(0, -1).every((line) => "response" in line), JSON.stringify(lines));
-      assert.ok(lines.length >= 2);
+      assertMatch(String(lines.at(-1)?.error), error);
+      assert(lines.slice(0, -1).every((line) => "response" in line), JSON.stringify(lines));
+      assert(lines.length >= 2);
     });
   });
 }
@@ -106,7 +106,7 @@ Deno.test("the client going away mid-answer stops Ollama", async () => {
     const reader = body.getReader();
     await reader.read();
     await reader.cancel();
-    assert.equal(await fake.nextDisconnect(), "/api/chat");
+    assertEquals(await fake.nextDisconnect(), "/api/chat");
   });
 });
 
@@ -119,6 +119,6 @@ Deno.test("a stream built in JavaScript (not a byte stream) is read too", async 
   ];
   const upstream = ReadableStream.from(ollamaLines.map((text) => encoder.encode(text)));
   const lines = await readNdjson(new Response(chatStream(upstream)));
-  assert.deepEqual(lines.slice(0, 2), [{ response: "Hel" }, { response: "lo" }]);
-  assert.equal(lines[2].done, true);
+  assertEquals(lines.slice(0, 2), [{ response: "Hel" }, { response: "lo" }]);
+  assertEquals(lines[2].done, true);
 });

@@ -6,7 +6,7 @@
  * @module
  */
 
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch, assertObjectMatch, assertRejects } from "@std/assert";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { defaultReply } from "./support/fake_ollama.ts";
@@ -24,7 +24,7 @@ function openAiClient(gateway: TestGateway, key = TEST_KEY): OpenAI {
 Deno.test("clients: ollama-js: list shows Ollama's models", async () => {
   await withGateway(async (gateway, fake) => {
     const { models } = await ollamaClient(gateway).list();
-    assert.deepEqual(models.map((model) => model.name), fake.options.models);
+    assertEquals(models.map((model) => model.name), fake.options.models);
   });
 });
 
@@ -42,9 +42,9 @@ Deno.test("clients: ollama-js: a streamed chat arrives byte for byte, multi-byte
       text += part.message.content;
       last = part;
     }
-    assert.equal(text, defaultReply(prompt));
-    assert.equal(last?.done, true);
-    assert.equal(last?.done_reason, "stop");
+    assertEquals(text, defaultReply(prompt));
+    assertEquals(last?.done, true);
+    assertEquals(last?.done_reason, "stop");
   }, { fake: { scenario: "split-bytes" } });
 });
 
@@ -55,9 +55,9 @@ Deno.test("clients: ollama-js: a non-streaming generate returns the whole answer
       prompt: "Hi",
       stream: false,
     });
-    assert.equal(answer.response, defaultReply("Hi"));
-    assert.equal(answer.done, true);
-    assert.deepEqual(fake.requests.map((r) => r.body), [{
+    assertEquals(answer.response, defaultReply("Hi"));
+    assertEquals(answer.done, true);
+    assertEquals(fake.requests.map((r) => r.body), [{
       model: "llama3.2:1b",
       prompt: "Hi",
       stream: false,
@@ -76,30 +76,30 @@ Deno.test("clients: ollama-js: abort() reaches Ollama as a disconnect", async ()
     const reading = (async () => {
       for await (const _part of stream) client.abort();
     })();
-    await assert.rejects(reading, { name: "AbortError" });
-    assert.equal(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/chat");
+    const aborted = await assertRejects(() => reading);
+    assertEquals((aborted as Error).name, "AbortError");
+    assertEquals(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/chat");
   }, { fake: { scenario: "hang-mid-stream" } });
 });
 
 Deno.test("clients: ollama-js: a wrong key is a 401 error", async () => {
   await withGateway(async (gateway, fake) => {
-    await assert.rejects(ollamaClient(gateway, "wrong-key").list(), {
+    const error = await assertRejects(() => ollamaClient(gateway, "wrong-key").list());
+    assertObjectMatch(error as object, {
       name: "ResponseError",
       status_code: 401,
       message: "Wrong API key",
     });
-    assert.deepEqual(fake.requests, []);
+    assertEquals(fake.requests, []);
   });
 });
 
 Deno.test("clients: ollama-js: pull is refused while model management is off", async () => {
   await withGateway(async (gateway, fake) => {
-    await assert.rejects(ollamaClient(gateway).pull({ model: "gemma3:1b" }), (error) => {
-      assert.equal((error as { status_code?: number }).status_code, 403);
-      assert.match((error as Error).message, /ALLOW_MODEL_MANAGEMENT=true/);
-      return true;
-    });
-    assert.deepEqual(fake.requests, []);
+    const error = await assertRejects(() => ollamaClient(gateway).pull({ model: "gemma3:1b" }));
+    assertEquals((error as { status_code?: number }).status_code, 403);
+    assertMatch((error as Error).message, /ALLOW_MODEL_MANAGEMENT=true/);
+    assertEquals(fake.requests, []);
   });
 });
 
@@ -107,7 +107,7 @@ Deno.test("clients: OpenAI SDK: models.list shows Ollama's models", async () => 
   await withGateway(async (gateway, fake) => {
     const ids = [];
     for await (const model of openAiClient(gateway).models.list()) ids.push(model.id);
-    assert.deepEqual(ids, fake.options.models);
+    assertEquals(ids, fake.options.models);
   });
 });
 
@@ -124,9 +124,9 @@ Deno.test("clients: OpenAI SDK: a streamed chat completion arrives whole, over S
       text += chunk.choices[0].delta.content ?? "";
       finishes.push(chunk.choices[0].finish_reason);
     }
-    assert.equal(text, defaultReply("Grüße 👋"));
-    assert.equal(finishes.at(-1), "stop");
-    assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.path}`), [
+    assertEquals(text, defaultReply("Grüße 👋"));
+    assertEquals(finishes.at(-1), "stop");
+    assertEquals(fake.requests.map((r) => `${r.method} ${r.path}`), [
       "POST /v1/chat/completions",
     ]);
   });
@@ -134,14 +134,14 @@ Deno.test("clients: OpenAI SDK: a streamed chat completion arrives whole, over S
 
 Deno.test("clients: OpenAI SDK: a wrong key is a 401 AuthenticationError in OpenAI's shape", async () => {
   await withGateway(async (gateway, fake) => {
-    await assert.rejects(openAiClient(gateway, "wrong-key").models.list(), (error) => {
-      assert.ok(error instanceof OpenAI.AuthenticationError);
-      assert.equal(error.status, 401);
-      assert.equal(error.code, "invalid_api_key");
-      assert.equal(error.type, "invalid_request_error");
-      assert.match(error.message, /Wrong API key/);
-      return true;
-    });
-    assert.deepEqual(fake.requests, []);
+    const error = await assertRejects(
+      () => openAiClient(gateway, "wrong-key").models.list(),
+      OpenAI.AuthenticationError,
+      "Wrong API key",
+    );
+    assertEquals(error.status, 401);
+    assertEquals(error.code, "invalid_api_key");
+    assertEquals(error.type, "invalid_request_error");
+    assertEquals(fake.requests, []);
   });
 });

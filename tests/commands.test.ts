@@ -3,7 +3,7 @@
  * `healthcheck` against the fake Ollama and a test gateway, and what they say when things fail.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { loadConfig } from "../config.ts";
 import { runCommand, waitForOllama } from "../lib/commands.ts";
 import { startFakeOllama } from "./support/fake_ollama.ts";
@@ -33,10 +33,10 @@ Deno.test("wait-for-ollama returns 0 once an Ollama that starts late answers", a
     const [status, printed] = await captureConsole(() =>
       runCommand(["wait-for-ollama", "--timeout", "10"], config)
     );
-    assert.equal(status, 0, printed);
-    assert.ok(fake, "answered before Ollama started");
-    assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.path}`), ["GET /"]);
-    assert.match(printed, new RegExp(`Ollama is up at http://127.0.0.1:${port}`));
+    assertEquals(status, 0, printed);
+    assert(fake, "answered before Ollama started");
+    assertEquals(fake.requests.map((r) => `${r.method} ${r.path}`), ["GET /"]);
+    assertMatch(printed, new RegExp(`Ollama is up at http://127.0.0.1:${port}`));
   } finally {
     clearTimeout(starting);
     await fake?.close();
@@ -54,9 +54,9 @@ Deno.test("wait-for-ollama gives up after its timeout on a server that never ans
     const started = performance.now();
     const [ready, printed] = await captureConsole(() => waitForOllama(url, 700));
     const elapsed = performance.now() - started;
-    assert.equal(ready, false);
-    assert.ok(elapsed >= 700 && elapsed < 5_000, `gave up after ${elapsed} ms`);
-    assert.match(printed, new RegExp(`Ollama did not answer at ${url} within 0.7 s`));
+    assertEquals(ready, false);
+    assert(elapsed >= 700 && elapsed < 5_000, `gave up after ${elapsed} ms`);
+    assertMatch(printed, new RegExp(`Ollama did not answer at ${url} within 0.7 s`));
   } finally {
     listener.close();
     await accepting;
@@ -70,19 +70,19 @@ Deno.test("healthcheck returns 0 only while the gateway answers and reaches Olla
   try {
     const config = { ...gateway.config, host: "0.0.0.0", port: Number(new URL(gateway.url).port) };
     const [up, upPrinted] = await captureConsole(() => runCommand(["healthcheck"], config));
-    assert.equal(up, 0, upPrinted);
-    assert.match(upPrinted, /healthy: .*"ollama":"up"/);
+    assertEquals(up, 0, upPrinted);
+    assertMatch(upPrinted, /healthy: .*"ollama":"up"/);
 
     await fake.close();
     const [down, downPrinted] = await captureConsole(() => runCommand(["healthcheck"], config));
-    assert.equal(down, 1, downPrinted);
-    assert.match(downPrinted, /unhealthy: .*"ollama":"down"/);
+    assertEquals(down, 1, downPrinted);
+    assertMatch(downPrinted, /unhealthy: .*"ollama":"down"/);
 
     await gateway.close();
     const [gone, gonePrinted] = await captureConsole(() => runCommand(["healthcheck"], config));
-    assert.equal(gone, 1);
-    assert.match(gonePrinted, /unhealthy: http:\/\/127\.0\.0\.1:\d+\/healthz did not answer/);
-    assert.ok(!`${upPrinted}${downPrinted}${gonePrinted}`.includes(TEST_KEY), "printed the key");
+    assertEquals(gone, 1);
+    assertMatch(gonePrinted, /unhealthy: http:\/\/127\.0\.0\.1:\d+\/healthz did not answer/);
+    assert(!`${upPrinted}${downPrinted}${gonePrinted}`.includes(TEST_KEY), "printed the key");
   } finally {
     await gateway.close().catch(() => {});
     await fake.close().catch(() => {});
@@ -92,8 +92,8 @@ Deno.test("healthcheck returns 0 only while the gateway answers and reaches Olla
 Deno.test("--help prints the usage; a command line the binary does not understand is status 2", async () => {
   const config = configFor({ PORT: String(freePort()) });
   const [helped, help] = await captureConsole(() => runCommand(["--help"], config));
-  assert.equal(helped, 0);
-  assert.match(help, /^Usage:\n {2}ollamaspace /);
+  assertEquals(helped, 0);
+  assertMatch(help, /^Usage:\n {2}ollamaspace /);
 
   for (
     const [args, problem] of [
@@ -104,8 +104,8 @@ Deno.test("--help prints the usage; a command line the binary does not understan
     ] as const
   ) {
     const [status, printed] = await captureConsole(() => runCommand([...args], config));
-    assert.equal(status, 2, args.join(" "));
-    assert.match(printed, problem);
-    assert.match(printed, /Usage:\n {2}ollamaspace /);
+    assertEquals(status, 2, args.join(" "));
+    assertMatch(printed, problem);
+    assertMatch(printed, /Usage:\n {2}ollamaspace /);
   }
 });

@@ -1,6 +1,6 @@
 /** The cap on generations in flight (`MAX_CONCURRENT_REQUESTS`), through the gateway. */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { startFakeOllama } from "./support/fake_ollama.ts";
 import { answersInFull, postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
 
@@ -15,18 +15,18 @@ Deno.test("requests beyond the cap get 429 at once, and Ollama never sees more t
     );
     const held = responses.filter((response) => response.status === 200);
     const refused = responses.filter((response) => response.status === 429);
-    assert.equal(held.length, 3);
-    assert.equal(refused.length, 9);
+    assertEquals(held.length, 3);
+    assertEquals(refused.length, 9);
     for (const response of refused) {
-      assert.equal(response.headers.get("retry-after"), "5");
-      assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
-      assert.match((await response.json()).error, /busy.*try again/);
+      assertEquals(response.headers.get("retry-after"), "5");
+      assertMatch(response.headers.get("content-type") ?? "", /^application\/json/);
+      assertMatch((await response.json()).error, /busy.*try again/);
     }
 
     await waitFor(() => fake.held === 3, "the three answers at their last token");
     fake.releaseLastToken();
-    for (const response of held) assert.equal((await readNdjson(response)).at(-1)?.done, true);
-    assert.equal(fake.maxActive, 3);
+    for (const response of held) assertEquals((await readNdjson(response)).at(-1)?.done, true);
+    assertEquals(fake.maxActive, 3);
   } finally {
     await fake.close();
     await gateway.close();
@@ -46,7 +46,7 @@ Deno.test("a place is given back exactly once, however the request ends", async 
 
     for (const scenario of ["error-mid-stream", "drop-mid-stream", "malformed-line"] as const) {
       fake.options.scenario = scenario;
-      assert.ok("error" in (await readNdjson(await postChat(gateway, { prompt: "x" }))).at(-1)!);
+      assert("error" in (await readNdjson(await postChat(gateway, { prompt: "x" }))).at(-1)!);
       await placeIsFree(scenario);
     }
 
@@ -76,7 +76,7 @@ Deno.test("a place is given back exactly once, however the request ends", async 
     const pending = postChat(gateway, { prompt: "x" }, { signal: leaving.signal });
     await waitFor(() => fake.requests.length > asked, "the request to reach Ollama");
     leaving.abort();
-    await assert.rejects(pending);
+    await assertRejects(() => pending);
     await fake.nextDisconnect();
     await placeIsFree("the client leaving before Ollama answered");
 
@@ -84,11 +84,11 @@ Deno.test("a place is given back exactly once, however the request ends", async 
     fake.options.scenario = "hold-last-token";
     const holding = await postChat(gateway, { prompt: "x" });
     const second = await postChat(gateway, { prompt: "y" });
-    assert.equal(second.status, 429);
+    assertEquals(second.status, 429);
     await second.body?.cancel();
     await waitFor(() => fake.held === 1, "the answer at its last token");
     fake.releaseLastToken();
-    assert.equal((await readNdjson(holding)).at(-1)?.done, true);
+    assertEquals((await readNdjson(holding)).at(-1)?.done, true);
   } finally {
     await fake.close();
     await gateway.close();
@@ -106,21 +106,21 @@ Deno.test("the cap is shared: /api and /v1 generations count against the same pl
     });
   try {
     const held = await postChat(gateway, { prompt: "holds the only place" });
-    assert.equal(held.status, 200);
+    assertEquals(held.status, 200);
 
     const native = await post("/api/chat", { model: "qwen3:4b", messages: [] });
-    assert.equal(native.status, 429);
-    assert.match((await native.json()).error, /busy/);
+    assertEquals(native.status, 429);
+    assertMatch((await native.json()).error, /busy/);
     const openAi = await post("/v1/chat/completions", { model: "qwen3:4b", messages: [] });
-    assert.equal(openAi.status, 429);
-    assert.match((await openAi.json()).error.message, /busy/, "in OpenAI's error shape");
+    assertEquals(openAi.status, 429);
+    assertMatch((await openAi.json()).error.message, /busy/, "in OpenAI's error shape");
     const list = await fetch(`${gateway.url}/api/tags`, { headers: gateway.headers });
-    assert.equal(list.status, 200, "listing models is no generation");
+    assertEquals(list.status, 200, "listing models is no generation");
     await list.body?.cancel();
 
     fake.releaseLastToken();
-    assert.equal((await readNdjson(held)).at(-1)?.done, true);
-    assert.equal(fake.maxActive, 1);
+    assertEquals((await readNdjson(held)).at(-1)?.done, true);
+    assertEquals(fake.maxActive, 1);
   } finally {
     await fake.close();
     await gateway.close();

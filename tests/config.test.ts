@@ -1,15 +1,15 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
 import { ConfigError, generateKey, loadConfig } from "../config.ts";
 
 Deno.test("config: defaults match DESIGN.md's table", () => {
   const config = loadConfig({ OLLAMA_API_KEY: "k1" });
-  assert.equal(config.port, 7860);
-  assert.equal(config.host, "0.0.0.0");
-  assert.equal(config.ollamaUrl, "http://127.0.0.1:11434");
-  assert.equal(config.defaultModel, "qwen3:4b");
-  assert.deepEqual(config.apiKeys, ["k1"]);
-  assert.equal(config.keyGenerated, false);
-  assert.equal(config.maxBodyBytes, 1024 * 1024);
+  assertEquals(config.port, 7860);
+  assertEquals(config.host, "0.0.0.0");
+  assertEquals(config.ollamaUrl, "http://127.0.0.1:11434");
+  assertEquals(config.defaultModel, "qwen3:4b");
+  assertEquals(config.apiKeys, ["k1"]);
+  assertEquals(config.keyGenerated, false);
+  assertEquals(config.maxBodyBytes, 1024 * 1024);
 });
 
 Deno.test("config: reads every variable and trims a trailing slash from OLLAMA_URL", () => {
@@ -20,21 +20,21 @@ Deno.test("config: reads every variable and trims a trailing slash from OLLAMA_U
     OLLAMA_MODEL: "llama3.2:1b",
     OLLAMA_API_KEY: " first , second,,third= ",
   });
-  assert.equal(config.port, 8080);
-  assert.equal(config.host, "127.0.0.1");
-  assert.equal(config.ollamaUrl, "http://ollama.internal:11434");
-  assert.equal(config.defaultModel, "llama3.2:1b");
-  assert.deepEqual(config.apiKeys, ["first", "second", "third="]);
+  assertEquals(config.port, 8080);
+  assertEquals(config.host, "127.0.0.1");
+  assertEquals(config.ollamaUrl, "http://ollama.internal:11434");
+  assertEquals(config.defaultModel, "llama3.2:1b");
+  assertEquals(config.apiKeys, ["first", "second", "third="]);
 });
 
 Deno.test("config: no key set generates one 43-character base64url key", () => {
   for (const value of [undefined, "", " , "]) {
     const config = loadConfig({ OLLAMA_API_KEY: value });
-    assert.equal(config.keyGenerated, true);
-    assert.equal(config.apiKeys.length, 1);
-    assert.match(config.apiKeys[0], /^[A-Za-z0-9_-]{43}$/);
+    assertEquals(config.keyGenerated, true);
+    assertEquals(config.apiKeys.length, 1);
+    assertMatch(config.apiKeys[0], /^[A-Za-z0-9_-]{43}$/);
   }
-  assert.notEqual(generateKey(), generateKey());
+  assertNotEquals(generateKey(), generateKey());
 });
 
 Deno.test("config: a bad value stops startup with a message naming the variable", () => {
@@ -53,17 +53,18 @@ Deno.test("config: a bad value stops startup with a message naming the variable"
     [{ OLLAMA_API_KEY: 'quote"d' }, "OLLAMA_API_KEY"],
   ];
   for (const [env, variable] of cases) {
-    assert.throws(
-      () => loadConfig({ OLLAMA_API_KEY: "k", ...env }),
-      (error: Error) => error instanceof ConfigError && error.message.startsWith(variable),
+    const error = assertThrows(() => loadConfig({ OLLAMA_API_KEY: "k", ...env }), ConfigError);
+    assert(
+      error.message.startsWith(variable),
       `${JSON.stringify(env)} should be refused naming ${variable}`,
     );
   }
 });
 
 Deno.test("config: a refused key is not repeated in the message", () => {
-  assert.throws(
+  const error = assertThrows(
     () => loadConfig({ OLLAMA_API_KEY: "s3cret with space" }),
-    (error: Error) => !error.message.includes("s3cret"),
+    ConfigError,
   );
+  assert(!error.message.includes("s3cret"), error.message);
 });

@@ -1,19 +1,19 @@
 /** The limit, timeout, proxy, CORS and log settings in `loadConfig`: defaults, values, errors. */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import { ConfigError, loadConfig } from "../config.ts";
 
 Deno.test("limits, timeouts and the rest default to the documented values", () => {
   const config = loadConfig({});
-  assert.equal(config.maxConcurrentRequests, 32);
-  assert.equal(config.firstByteTimeoutMs, 300_000);
-  assert.equal(config.idleTimeoutMs, 120_000);
-  assert.equal(config.authFailureLimit, 10);
-  assert.equal(config.authFailureWindowMs, 60_000);
-  assert.equal(config.trustProxy, false);
-  assert.equal(config.shutdownGraceMs, 10_000);
-  assert.deepEqual(config.corsOrigins, []);
-  assert.equal(config.logLevel, "info");
+  assertEquals(config.maxConcurrentRequests, 32);
+  assertEquals(config.firstByteTimeoutMs, 300_000);
+  assertEquals(config.idleTimeoutMs, 120_000);
+  assertEquals(config.authFailureLimit, 10);
+  assertEquals(config.authFailureWindowMs, 60_000);
+  assertEquals(config.trustProxy, false);
+  assertEquals(config.shutdownGraceMs, 10_000);
+  assertEquals(config.corsOrigins, []);
+  assertEquals(config.logLevel, "info");
 });
 
 Deno.test("each setting is read from its variable", () => {
@@ -27,26 +27,26 @@ Deno.test("each setting is read from its variable", () => {
     CORS_ORIGINS: "https://app.example, http://localhost:8888,",
     LOG_LEVEL: "Debug",
   });
-  assert.equal(config.maxConcurrentRequests, 4);
-  assert.equal(config.firstByteTimeoutMs, 600_000);
-  assert.equal(config.idleTimeoutMs, 30_000);
-  assert.equal(config.authFailureLimit, 5);
-  assert.equal(config.trustProxy, true);
-  assert.equal(config.shutdownGraceMs, 0);
-  assert.deepEqual(config.corsOrigins, ["https://app.example", "http://localhost:8888"]);
-  assert.equal(config.logLevel, "debug");
+  assertEquals(config.maxConcurrentRequests, 4);
+  assertEquals(config.firstByteTimeoutMs, 600_000);
+  assertEquals(config.idleTimeoutMs, 30_000);
+  assertEquals(config.authFailureLimit, 5);
+  assertEquals(config.trustProxy, true);
+  assertEquals(config.shutdownGraceMs, 0);
+  assertEquals(config.corsOrigins, ["https://app.example", "http://localhost:8888"]);
+  assertEquals(config.logLevel, "debug");
   for (const [value, expected] of [["1", true], ["yes", true], ["false", false], ["0", false]]) {
-    assert.equal(loadConfig({ TRUST_PROXY: value as string }).trustProxy, expected);
+    assertEquals(loadConfig({ TRUST_PROXY: value as string }).trustProxy, expected);
   }
 });
 
 Deno.test("an empty value means the default, as if unset", () => {
   const names = ["MAX_CONCURRENT_REQUESTS", "IDLE_TIMEOUT_S", "TRUST_PROXY", "LOG_LEVEL"];
   const config = loadConfig(Object.fromEntries(names.map((name) => [name, " "])));
-  assert.equal(config.maxConcurrentRequests, 32);
-  assert.equal(config.idleTimeoutMs, 120_000);
-  assert.equal(config.trustProxy, false);
-  assert.equal(config.logLevel, "info");
+  assertEquals(config.maxConcurrentRequests, 32);
+  assertEquals(config.idleTimeoutMs, 120_000);
+  assertEquals(config.trustProxy, false);
+  assertEquals(config.logLevel, "info");
 });
 
 Deno.test("a bad value stops startup with a message naming the variable", () => {
@@ -65,15 +65,8 @@ Deno.test("a bad value stops startup with a message naming the variable", () => 
     ["LOG_LEVEL", "verbose", /one of debug, info, warn, error/],
   ];
   for (const [name, value, message] of bad) {
-    assert.throws(
-      () => loadConfig({ [name]: value }),
-      (error) => {
-        assert.ok(error instanceof ConfigError);
-        assert.ok(error.message.startsWith(`${name} `), error.message);
-        assert.match(error.message, message);
-        return true;
-      },
-      `${name}=${value}`,
-    );
+    const error = assertThrows(() => loadConfig({ [name]: value }), ConfigError);
+    assert(error.message.startsWith(`${name} `), `${name}=${value}: ${error.message}`);
+    assertMatch(error.message, message);
   }
 });

@@ -4,7 +4,7 @@
  * that kept its place would show as a 429 there).
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { type Scenario, startFakeOllama } from "./support/fake_ollama.ts";
 import { answersInFull, postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
 import { unreachableUrl } from "./support/with_gateway.ts";
@@ -51,17 +51,17 @@ Deno.test("each Ollama fault gives a clear error, and the gateway keeps serving"
           signal: AbortSignal.timeout(10_000),
         });
         if ("status" in expected) {
-          assert.equal(response.status, expected.status);
-          assert.match((await response.json()).error, expected.error);
+          assertEquals(response.status, expected.status);
+          assertMatch((await response.json()).error, expected.error);
         } else {
-          assert.equal(response.status, 200);
+          assertEquals(response.status, 200);
           const lines = await readNdjson(response);
-          assert.match(String(lines.at(-1)?.error), expected.lastLine);
-          assert.ok(lines.slice(0, -1).every((line) => !("error" in line) && !line.done));
+          assertMatch(String(lines.at(-1)?.error), expected.lastLine);
+          assert(lines.slice(0, -1).every((line) => !("error" in line) && !line.done));
         }
         if (upstreamAborted) {
           await fake.nextDisconnect();
-          assert.equal(fake.disconnects.length, disconnects + 1);
+          assertEquals(fake.disconnects.length, disconnects + 1);
         }
 
         fake.options.scenario = "normal";
@@ -80,13 +80,13 @@ Deno.test("Ollama unreachable: 502 naming OLLAMA_URL, and the gateway keeps serv
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       const response = await postChat(gateway, { prompt: "hello" });
-      assert.equal(response.status, 502);
+      assertEquals(response.status, 502);
       const { error } = await response.json();
-      assert.match(error, /not reachable/);
-      assert.ok(error.includes(`${deadUrl} (OLLAMA_URL)`));
+      assertMatch(error, /not reachable/);
+      assert(error.includes(`${deadUrl} (OLLAMA_URL)`));
     }
     const health = await fetch(`${gateway.url}/healthz`);
-    assert.deepEqual((await health.json()).ollama, "down");
+    assertEquals((await health.json()).ollama, "down");
   } finally {
     await gateway.close();
   }
@@ -98,8 +98,8 @@ Deno.test("a slow but steady answer is not cut off by the idle timeout", async (
   try {
     // Eleven tokens 0.1 s apart: 1.1 s in all, longer than the idle timeout, never idle for it.
     const lines = await readNdjson(await postChat(gateway, { prompt: "hi", think: false }));
-    assert.equal(lines.at(-1)?.done, true);
-    assert.equal(lines.filter((line) => "error" in line).length, 0);
+    assertEquals(lines.at(-1)?.done, true);
+    assertEquals(lines.filter((line) => "error" in line).length, 0);
   } finally {
     await fake.close();
     await gateway.close();

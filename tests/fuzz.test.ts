@@ -4,7 +4,7 @@
  * stream, never a 5xx, and the gateway must keep serving.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { startFakeOllama } from "./support/fake_ollama.ts";
 import { answersInFull, readNdjson, startGateway, type TestGateway } from "./support/gateway.ts";
 
@@ -134,12 +134,12 @@ async function sendCase(gateway: TestGateway, body: BodyInit, contentType: strin
   });
   if (response.status !== 200) {
     const { error } = await response.json();
-    assert.ok(typeof error === "string" && error.length > 0, "a clear error message");
+    assert(typeof error === "string" && error.length > 0, "a clear error message");
     return response.status;
   }
   const lines = await readNdjson(response);
   const last = lines.at(-1);
-  assert.ok(last?.done === true || typeof last?.error === "string", "a stream that ends cleanly");
+  assert(last?.done === true || typeof last?.error === "string", "a stream that ends cleanly");
   return response.status;
 }
 
@@ -167,13 +167,13 @@ Deno.test(`${CASES} random and malformed bodies: no 5xx, no crash (seed ${SEED})
         } catch (error) {
           throw new Error(`case ${index} (${kind}, seed ${SEED}) failed`, { cause: error });
         }
-        assert.ok(EXPECTED.has(status), `case ${index} (${kind}, seed ${SEED}): HTTP ${status}`);
+        assert(EXPECTED.has(status), `case ${index} (${kind}, seed ${SEED}): HTTP ${status}`);
         seen.set(status, (seen.get(status) ?? 0) + 1);
       }
     }));
     // Every kind of answer occurred, so the bodies reached every check.
-    assert.deepEqual([...seen.keys()].sort(), [200, 400, 404, 413], JSON.stringify([...seen]));
-    assert.ok(await answersInFull(gateway), "the gateway still answers normally");
+    assertEquals([...seen.keys()].sort(), [200, 400, 404, 413], JSON.stringify([...seen]));
+    assert(await answersInFull(gateway), "the gateway still answers normally");
   } finally {
     await fake.close();
     await gateway.close();

@@ -3,7 +3,7 @@
  * fake holds each answer's last token until all 500 are open, so they truly overlap.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { DEFAULT_THINKING, defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
 import { postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
 
@@ -23,7 +23,7 @@ async function openFileLimit(): Promise<number | undefined> {
 
 Deno.test(`${STREAMS} concurrent streams arrive whole, byte for byte`, async () => {
   const limit = await openFileLimit();
-  assert.ok(
+  assert(
     limit === undefined || limit >= FILES_NEEDED,
     `The load test needs ${FILES_NEEDED} open files, and this shell allows ${limit}: ` +
       "raise the limit first, e.g. ulimit -n 4096 (.ci/run does)",
@@ -33,18 +33,18 @@ Deno.test(`${STREAMS} concurrent streams arrive whole, byte for byte`, async () 
   try {
     const prompts = Array.from({ length: STREAMS }, (_, i) => `stream ${i}: ünï ✓ 日本 👋`);
     const responses = await Promise.all(prompts.map((prompt) => postChat(gateway, { prompt })));
-    assert.deepEqual(responses.map((response) => response.status), prompts.map(() => 200));
+    assertEquals(responses.map((response) => response.status), prompts.map(() => 200));
     await waitFor(() => fake.held === STREAMS, `${STREAMS} answers open at once`, 30_000);
 
     fake.releaseLastToken();
     const answers = await Promise.all(responses.map(readNdjson));
     for (const [i, lines] of answers.entries()) {
       const text = (field: string) => lines.map((line) => line[field] ?? "").join("");
-      assert.equal(text("response"), defaultReply(prompts[i]), `stream ${i}`);
-      assert.equal(text("thinking"), DEFAULT_THINKING, `stream ${i}`);
-      assert.equal(lines.at(-1)?.done, true, `stream ${i}`);
+      assertEquals(text("response"), defaultReply(prompts[i]), `stream ${i}`);
+      assertEquals(text("thinking"), DEFAULT_THINKING, `stream ${i}`);
+      assertEquals(lines.at(-1)?.done, true, `stream ${i}`);
     }
-    assert.equal(fake.maxActive, STREAMS);
+    assertEquals(fake.maxActive, STREAMS);
   } finally {
     await fake.close();
     await gateway.close();

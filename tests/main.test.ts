@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startFakeOllama } from "./support/fake_ollama.ts";
 import { readNdjson } from "./support/gateway.ts";
 import { runMain } from "./support/process.ts";
@@ -9,27 +9,27 @@ Deno.test("main: with no key set, a generated key is printed once and accepted",
   try {
     await gateway.waitForOutput(/listening on/);
     const keys = [...gateway.output().matchAll(/API key: ([A-Za-z0-9_-]+)\n/g)].map((m) => m[1]);
-    assert.equal(keys.length, 1, gateway.output());
-    assert.equal(keys[0].length, 43);
+    assertEquals(keys.length, 1, gateway.output());
+    assertEquals(keys[0].length, 43);
 
     const response = await fetch(`${gateway.url}/chat_api`, {
       method: "POST",
       headers: { authorization: `Bearer ${keys[0]}` },
       body: JSON.stringify({ prompt: "hello" }),
     });
-    assert.equal(response.status, 200);
-    assert.equal((await readNdjson(response)).at(-1)?.done, true);
+    assertEquals(response.status, 200);
+    assertEquals((await readNdjson(response)).at(-1)?.done, true);
 
     const wrong = await fetch(`${gateway.url}/chat_api`, {
       method: "POST",
       headers: { authorization: "Bearer not-the-key" },
       body: JSON.stringify({ prompt: "hello" }),
     });
-    assert.equal(wrong.status, 401);
+    assertEquals(wrong.status, 401);
     await wrong.body?.cancel();
   } finally {
     gateway.kill("SIGTERM");
-    assert.equal((await gateway.exited()).code, 0, "SIGTERM shuts down cleanly");
+    assertEquals((await gateway.exited()).code, 0, "SIGTERM shuts down cleanly");
     await fake.close();
   }
 });
@@ -45,7 +45,7 @@ Deno.test("main: configured keys are used, all accepted, and never printed", asy
         headers: { authorization: `Bearer ${key}` },
         body: JSON.stringify({ prompt: "hello" }),
       });
-      assert.equal(response.status, 200, key);
+      assertEquals(response.status, 200, key);
       await response.body?.cancel();
     }
   } finally {
@@ -53,7 +53,7 @@ Deno.test("main: configured keys are used, all accepted, and never printed", asy
     await gateway.exited();
     await fake.close();
   }
-  assert.ok(!/alpha-key|beta-key|API key:/.test(gateway.output()), gateway.output());
+  assert(!/alpha-key|beta-key|API key:/.test(gateway.output()), gateway.output());
 });
 
 Deno.test("main: a bad variable stops startup with a message naming it", async () => {
@@ -66,7 +66,7 @@ Deno.test("main: a bad variable stops startup with a message naming it", async (
   ) {
     const gateway = runMain(env);
     const status = await gateway.exited();
-    assert.equal(status.code, 1, gateway.output());
-    assert.match(gateway.output(), new RegExp(`cannot start: ${variable}`));
+    assertEquals(status.code, 1, gateway.output());
+    assertMatch(gateway.output(), new RegExp(`cannot start: ${variable}`));
   }
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { tokenize } from "./support/fake_ollama.ts";
 import { settlesWithin, startGateway } from "./support/gateway.ts";
 import { unreachableUrl, withGateway } from "./support/with_gateway.ts";
@@ -15,17 +15,17 @@ Deno.test("ollama api: GET /api/tags relays Ollama's model list, without the gat
     const response = await fetch(`${gateway.url}/api/tags?verbose=1`, {
       headers: { ...gateway.headers, cookie: "session=1", "x-forwarded-for": "10.0.0.1" },
     });
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get("content-type"), "application/json");
+    assertEquals(response.status, 200);
+    assertEquals(response.headers.get("content-type"), "application/json");
     const body = await response.json();
-    assert.deepEqual(body.models.map((m: { name: string }) => m.name), fake.options.models);
+    assertEquals(body.models.map((m: { name: string }) => m.name), fake.options.models);
 
-    assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.path}`), ["GET /api/tags"]);
+    assertEquals(fake.requests.map((r) => `${r.method} ${r.path}`), ["GET /api/tags"]);
     const forwarded = fake.requests[0].headers;
     for (const name of ["authorization", "cookie", "x-forwarded-for"]) {
-      assert.equal(forwarded.get(name), null, `${name} must not reach Ollama`);
+      assertEquals(forwarded.get(name), null, `${name} must not reach Ollama`);
     }
-    assert.equal(forwarded.get("content-type"), "application/json");
+    assertEquals(forwarded.get("content-type"), "application/json");
   });
 });
 
@@ -38,21 +38,21 @@ Deno.test("ollama api: GET /api/ps and POST /api/show, /api/embed, /api/embeddin
         body: JSON.stringify(body),
       });
     const ps = await fetch(`${gateway.url}/api/ps`, { headers: gateway.headers });
-    assert.equal((await ps.json()).models[0].name, "qwen3:4b");
+    assertEquals((await ps.json()).models[0].name, "qwen3:4b");
     const show = await post("/api/show", { model: "qwen3:4b" });
-    assert.deepEqual((await show.json()).capabilities, ["completion", "thinking", "tools"]);
+    assertEquals((await show.json()).capabilities, ["completion", "thinking", "tools"]);
     const embed = await post("/api/embed", { model: "qwen3:4b", input: "hi" });
-    assert.deepEqual((await embed.json()).embeddings, [[0.1, 0.2, 0.3]]);
+    assertEquals((await embed.json()).embeddings, [[0.1, 0.2, 0.3]]);
     const embeddings = await post("/api/embeddings", { model: "qwen3:4b", prompt: "hi" });
-    assert.deepEqual((await embeddings.json()).embedding, [0.1, 0.2, 0.3]);
+    assertEquals((await embeddings.json()).embedding, [0.1, 0.2, 0.3]);
 
-    assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.path}`), [
+    assertEquals(fake.requests.map((r) => `${r.method} ${r.path}`), [
       "GET /api/ps",
       "POST /api/show",
       "POST /api/embed",
       "POST /api/embeddings",
     ]);
-    assert.deepEqual(fake.requests[2].body, { model: "qwen3:4b", input: "hi" });
+    assertEquals(fake.requests[2].body, { model: "qwen3:4b", input: "hi" });
   });
 });
 
@@ -63,8 +63,8 @@ Deno.test("ollama api: Ollama's own errors pass through with their status and bo
       headers: gateway.headers,
       body: JSON.stringify({ model: "nope:1b" }),
     });
-    assert.equal(response.status, 404);
-    assert.deepEqual(await response.json(), {
+    assertEquals(response.status, 404);
+    assertEquals(await response.json(), {
       error: 'model "nope:1b" not found, try pulling it first',
     });
   });
@@ -79,26 +79,26 @@ Deno.test("ollama api: POST /api/chat relays each line as Ollama sends it, not w
       // Only a guard: a gateway that waited for the whole answer would otherwise hang the test.
       signal: AbortSignal.timeout(10_000),
     });
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get("content-type"), "application/x-ndjson");
+    assertEquals(response.status, 200);
+    assertEquals(response.headers.get("content-type"), "application/x-ndjson");
     // The fake holds back the last token: every line before it must already be here.
     const tokens = tokenize(fake.options.reply);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
     while (text.split("\n").length - 1 < tokens.length - 1) {
       const { value, done } = await reader.read();
-      assert.ok(!done, "the stream ended early");
+      assert(!done, "the stream ended early");
       text += value;
     }
-    assert.equal(text.split("\n").length - 1, tokens.length - 1);
+    assertEquals(text.split("\n").length - 1, tokens.length - 1);
     fake.releaseLastToken();
     for (let part = await reader.read(); !part.done; part = await reader.read()) {
       text += part.value;
     }
     const lines = text.trimEnd().split("\n").map((line) => JSON.parse(line));
-    assert.equal(lines.map((line) => line.message.content).join(""), fake.options.reply);
-    assert.equal(lines.at(-1).done, true);
-    assert.equal(lines.at(-1).eval_count, tokens.length);
+    assertEquals(lines.map((line) => line.message.content).join(""), fake.options.reply);
+    assertEquals(lines.at(-1).done, true);
+    assertEquals(lines.at(-1).eval_count, tokens.length);
   }, { fake: { scenario: "hold-last-token", reply: "One two three four." } });
 });
 
@@ -115,8 +115,8 @@ Deno.test("ollama api: a client that leaves mid-stream stops Ollama's generation
     await reader.read();
     client.abort();
     await reader.read().catch(() => {});
-    assert.equal(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/generate");
-    assert.deepEqual(fake.disconnects, ["/api/generate"]);
+    assertEquals(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/generate");
+    assertEquals(fake.disconnects, ["/api/generate"]);
   }, { fake: { scenario: "hang-mid-stream" } });
 });
 
@@ -132,8 +132,8 @@ Deno.test("ollama api: a client that leaves while the model loads stops the requ
     // Wait until the request is at Ollama, which has not answered yet.
     while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     client.abort();
-    await assert.rejects(request);
-    assert.equal(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/chat");
+    await assertRejects(() => request);
+    assertEquals(await settlesWithin(fake.nextDisconnect(), "the disconnect"), "/api/chat");
   }, {
     fake: { scenario: "hang-before-headers" },
     // If the abort never reached Ollama, the gateway's own deadline still ends the test.
@@ -144,8 +144,8 @@ Deno.test("ollama api: a client that leaves while the model loads stops the requ
 Deno.test("ollama api: /api/* needs the key, except the /api/version probe", async () => {
   await withGateway(async (gateway, fake) => {
     const version = await fetch(`${gateway.url}/api/version`);
-    assert.equal(version.status, 200);
-    assert.deepEqual(await version.json(), { version: "0.12.6" });
+    assertEquals(version.status, 200);
+    assertEquals(await version.json(), { version: "0.12.6" });
 
     const attempts: Record<string, string>[] = [
       {},
@@ -154,31 +154,31 @@ Deno.test("ollama api: /api/* needs the key, except the /api/version probe", asy
     ];
     for (const headers of attempts) {
       const response = await fetch(`${gateway.url}/api/tags`, { headers });
-      assert.equal(response.status, 401);
-      assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/);
-      assert.equal(typeof (await response.json()).error, "string");
+      assertEquals(response.status, 401);
+      assertMatch(response.headers.get("www-authenticate") ?? "", /^Bearer/);
+      assertEquals(typeof (await response.json()).error, "string");
     }
     const chat = await fetch(`${gateway.url}/api/chat`, { method: "POST", body: "{}" });
-    assert.equal(chat.status, 401);
+    assertEquals(chat.status, 401);
     await chat.body?.cancel();
-    assert.deepEqual(fake.requests.map((r) => r.path), ["/api/version"]);
+    assertEquals(fake.requests.map((r) => r.path), ["/api/version"]);
   });
 });
 
 Deno.test("ollama api: HEAD / answers like Ollama while GET / still leads browsers to the chat", async () => {
   await withGateway(async (gateway) => {
     const head = await fetch(`${gateway.url}/`, { method: "HEAD" });
-    assert.equal(head.status, 200);
-    assert.equal(head.headers.get("content-type"), "text/plain; charset=utf-8");
-    assert.equal(await head.text(), "");
+    assertEquals(head.status, 200);
+    assertEquals(head.headers.get("content-type"), "text/plain; charset=utf-8");
+    assertEquals(await head.text(), "");
 
     const page = await fetch(`${gateway.url}/chat`, { method: "HEAD" });
-    assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+    assertEquals(page.headers.get("content-type"), "text/html; charset=utf-8");
     await page.body?.cancel();
 
     const get = await fetch(`${gateway.url}/`, { redirect: "manual" });
-    assert.equal(get.status, 302);
-    assert.equal(get.headers.get("location"), "/chat");
+    assertEquals(get.status, 302);
+    assertEquals(get.headers.get("location"), "/chat");
     await get.body?.cancel();
   });
 });
@@ -202,12 +202,12 @@ Deno.test("ollama api: model management is refused with 403 unless ALLOW_MODEL_M
         headers: gateway.headers,
         ...(method !== "HEAD" && { body: JSON.stringify({ model: "qwen3:4b" }) }),
       });
-      assert.equal(response.status, 403, `${method} ${path}`);
+      assertEquals(response.status, 403, `${method} ${path}`);
       if (method !== "HEAD") {
-        assert.match((await response.json()).error, /ALLOW_MODEL_MANAGEMENT=true/);
+        assertMatch((await response.json()).error, /ALLOW_MODEL_MANAGEMENT=true/);
       }
     }
-    assert.deepEqual(fake.requests, []);
+    assertEquals(fake.requests, []);
   });
 });
 
@@ -218,11 +218,11 @@ Deno.test("ollama api: with ALLOW_MODEL_MANAGEMENT, pull streams Ollama's progre
       headers: gateway.headers,
       body: JSON.stringify({ model: "gemma3:1b" }),
     });
-    assert.equal(response.status, 200);
+    assertEquals(response.status, 200);
     const lines = (await response.text()).trimEnd().split("\n").map((line) => JSON.parse(line));
-    assert.equal(lines[0].status, "pulling manifest");
-    assert.equal(lines.at(-1).status, "success");
-    assert.ok(fake.options.models.includes("gemma3:1b"));
+    assertEquals(lines[0].status, "pulling manifest");
+    assertEquals(lines.at(-1).status, "success");
+    assert(fake.options.models.includes("gemma3:1b"));
   }, { gateway: { allowModelManagement: true } });
 });
 
@@ -234,13 +234,13 @@ Deno.test("ollama api: with ALLOW_MODEL_MANAGEMENT, a model file larger than the
     const url = `${gateway.url}/api/blobs/${digest}`;
     const auth = { authorization: gateway.headers.authorization };
 
-    assert.equal((await fetch(url, { method: "HEAD", headers: auth })).status, 404);
+    assertEquals((await fetch(url, { method: "HEAD", headers: auth })).status, 404);
     const upload = await fetch(url, { method: "POST", headers: auth, body: file });
-    assert.equal(upload.status, 201);
+    assertEquals(upload.status, 201);
     await upload.body?.cancel();
-    assert.equal((await fetch(url, { method: "HEAD", headers: auth })).status, 200);
-    assert.deepEqual(fake.requests.map((r) => r.method), ["HEAD", "POST", "HEAD"]);
-    assert.deepEqual(fake.requests[1].body, file);
+    assertEquals((await fetch(url, { method: "HEAD", headers: auth })).status, 200);
+    assertEquals(fake.requests.map((r) => r.method), ["HEAD", "POST", "HEAD"]);
+    assertEquals(fake.requests[1].body, file);
   }, { gateway: { allowModelManagement: true, maxBodyBytes: 1024 } });
 });
 
@@ -255,10 +255,10 @@ Deno.test("ollama api: anything else under /api/ is a 404 in Ollama's error shap
     ];
     for (const [method, path] of unknown) {
       const response = await fetch(`${gateway.url}${path}`, { method, headers: gateway.headers });
-      assert.equal(response.status, 404, `${method} ${path}`);
-      assert.match((await response.json()).error, /not part of Ollama's API/);
+      assertEquals(response.status, 404, `${method} ${path}`);
+      assertMatch((await response.json()).error, /not part of Ollama's API/);
     }
-    assert.deepEqual(fake.requests, []);
+    assertEquals(fake.requests, []);
   }, { gateway: { allowModelManagement: true } });
 });
 
@@ -270,8 +270,8 @@ Deno.test("ollama api: a body over the limit is a 413, by Content-Length or chun
       headers: gateway.headers,
       body,
     });
-    assert.equal(sized.status, 413);
-    assert.match(
+    assertEquals(sized.status, 413);
+    assertMatch(
       (await sized.json()).error,
       /larger than 1024 bytes, the most this gateway accepts/,
     );
@@ -281,9 +281,9 @@ Deno.test("ollama api: a body over the limit is a 413, by Content-Length or chun
       headers: gateway.headers,
       body: ReadableStream.from([new TextEncoder().encode(body)]),
     });
-    assert.equal(chunked.status, 413);
-    assert.match((await chunked.json()).error, /larger than/);
-    assert.deepEqual(fake.requests, []);
+    assertEquals(chunked.status, 413);
+    assertMatch((await chunked.json()).error, /larger than/);
+    assertEquals(fake.requests, []);
   }, { gateway: { maxBodyBytes: 1024 } });
 });
 
@@ -291,8 +291,8 @@ Deno.test("ollama api: Ollama unreachable is a 502 in Ollama's error shape, nami
   const gateway = startGateway(unreachableUrl());
   try {
     const response = await fetch(`${gateway.url}/api/tags`, { headers: gateway.headers });
-    assert.equal(response.status, 502);
-    assert.match(
+    assertEquals(response.status, 502);
+    assertMatch(
       (await response.json()).error,
       /not reachable at http:\/\/127\.0\.0\.1:\d+ \(OLLAMA_URL\)/,
     );

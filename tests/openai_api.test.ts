@@ -5,17 +5,17 @@
  * @module
  */
 
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "@std/assert";
 import { settlesWithin, startGateway } from "./support/gateway.ts";
 import { unreachableUrl, withGateway } from "./support/with_gateway.ts";
 
 /** Checks that `response` is an error in OpenAI's shape with `status`; returns its message. */
 async function openAiError(response: Response, status: number): Promise<string> {
-  assert.equal(response.status, status);
+  assertEquals(response.status, status);
   const { error } = await response.json();
-  assert.deepEqual(Object.keys(error), ["message", "type", "param", "code"]);
-  assert.equal(typeof error.message, "string");
-  assert.equal(error.type, status >= 500 ? "api_error" : "invalid_request_error");
+  assertEquals(Object.keys(error), ["message", "type", "param", "code"]);
+  assertEquals(typeof error.message, "string");
+  assertEquals(error.type, status >= 500 ? "api_error" : "invalid_request_error");
   return error.message;
 }
 
@@ -26,13 +26,13 @@ Deno.test("openai api: POST /v1/completions streams Ollama's SSE through", async
       headers: gateway.headers,
       body: JSON.stringify({ model: "qwen3:4b", prompt: "Say hi", stream: true }),
     });
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    assertEquals(response.status, 200);
+    assertEquals(response.headers.get("content-type"), "text/event-stream");
     const events = (await response.text()).split("\n\n").filter((event) => event !== "");
-    assert.equal(events.at(-1), "data: [DONE]");
+    assertEquals(events.at(-1), "data: [DONE]");
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event.slice("data: ".length)));
-    assert.equal(chunks.map((chunk) => chunk.choices[0].text).join(""), fake.options.reply);
-    assert.equal(chunks.at(-1).choices[0].finish_reason, "stop");
+    assertEquals(chunks.map((chunk) => chunk.choices[0].text).join(""), fake.options.reply);
+    assertEquals(chunks.at(-1).choices[0].finish_reason, "stop");
   }, { fake: { reply: "Hi there, ünïcödé 👋" } });
 });
 
@@ -43,9 +43,9 @@ Deno.test("openai api: POST /v1/embeddings is relayed", async () => {
       headers: gateway.headers,
       body: JSON.stringify({ model: "qwen3:4b", input: "hi" }),
     });
-    assert.equal(response.status, 200);
-    assert.deepEqual((await response.json()).data[0].embedding, [0.1, 0.2, 0.3]);
-    assert.deepEqual(fake.requests.map((r) => r.body), [{ model: "qwen3:4b", input: "hi" }]);
+    assertEquals(response.status, 200);
+    assertEquals((await response.json()).data[0].embedding, [0.1, 0.2, 0.3]);
+    assertEquals(fake.requests.map((r) => r.body), [{ model: "qwen3:4b", input: "hi" }]);
   });
 });
 
@@ -66,7 +66,7 @@ Deno.test("openai api: a client that leaves a /v1 stream stops Ollama's generati
     await reader.read();
     client.abort();
     await reader.read().catch(() => {});
-    assert.equal(
+    assertEquals(
       await settlesWithin(fake.nextDisconnect(), "the disconnect"),
       "/v1/chat/completions",
     );
@@ -82,10 +82,10 @@ Deno.test("openai api: /v1 auth failures are 401s in OpenAI's shape", async () =
     ];
     for (const headers of attempts) {
       const response = await fetch(`${gateway.url}/v1/models`, { headers });
-      assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/);
+      assertMatch(response.headers.get("www-authenticate") ?? "", /^Bearer/);
       await openAiError(response, 401);
     }
-    assert.deepEqual(fake.requests, []);
+    assertEquals(fake.requests, []);
   });
 });
 
@@ -93,9 +93,9 @@ Deno.test("openai api: unknown /v1 endpoints are 404s in OpenAI's shape", async 
   await withGateway(async (gateway, fake) => {
     for (const [method, path] of [["GET", "/v1/nope"], ["GET", "/v1/chat/completions"]]) {
       const response = await fetch(`${gateway.url}${path}`, { method, headers: gateway.headers });
-      assert.match(await openAiError(response, 404), /not part of the API/);
+      assertMatch(await openAiError(response, 404), /not part of the API/);
     }
-    assert.deepEqual(fake.requests, []);
+    assertEquals(fake.requests, []);
   });
 });
 
@@ -106,8 +106,8 @@ Deno.test("openai api: a /v1 body over the limit is a 413 in OpenAI's shape", as
       headers: gateway.headers,
       body: JSON.stringify({ model: "qwen3:4b", input: "x".repeat(2000) }),
     });
-    assert.match(await openAiError(response, 413), /larger than 1024 bytes/);
-    assert.deepEqual(fake.requests, []);
+    assertMatch(await openAiError(response, 413), /larger than 1024 bytes/);
+    assertEquals(fake.requests, []);
   }, { gateway: { maxBodyBytes: 1024 } });
 });
 
@@ -115,7 +115,7 @@ Deno.test("openai api: Ollama unreachable is a 502 in OpenAI's shape", async () 
   const gateway = startGateway(unreachableUrl());
   try {
     const response = await fetch(`${gateway.url}/v1/models`, { headers: gateway.headers });
-    assert.match(await openAiError(response, 502), /not reachable .* \(OLLAMA_URL\)/);
+    assertMatch(await openAiError(response, 502), /not reachable .* \(OLLAMA_URL\)/);
   } finally {
     await gateway.close();
   }
@@ -128,6 +128,6 @@ Deno.test("openai api: no answer from Ollama in time is a 504 in OpenAI's shape"
       headers: gateway.headers,
       body: JSON.stringify({ model: "qwen3:4b", messages: [{ role: "user", content: "Hi" }] }),
     });
-    assert.match(await openAiError(response, 504), /did not start answering within 0\.05 s/);
+    assertMatch(await openAiError(response, 504), /did not start answering within 0\.05 s/);
   }, { fake: { scenario: "hang-before-headers" }, gateway: { firstByteTimeoutMs: 50 } });
 });

@@ -4,7 +4,7 @@
  * possible place.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { createBlockTracker } from "../static/markdown_blocks.js";
 import { ndjsonObjects } from "../static/ndjson.js";
 import { createThinkSplitter } from "../static/think.js";
@@ -33,15 +33,15 @@ Deno.test("ndjsonObjects: the same objects wherever the bytes are cut, even insi
   );
   for (let cut = 1; cut < bytes.length; cut++) {
     const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)];
-    assert.deepEqual(await collect(streamOf(chunks)), LINES, `cut at byte ${cut}`);
+    assertEquals(await collect(streamOf(chunks)), LINES, `cut at byte ${cut}`);
   }
   const oneByteEach = [...bytes].map((byte) => Uint8Array.of(byte));
-  assert.deepEqual(await collect(streamOf(oneByteEach)), LINES);
+  assertEquals(await collect(streamOf(oneByteEach)), LINES);
 });
 
 Deno.test("ndjsonObjects: a last line without newline counts, blank lines do not", async () => {
   const text = '\n{"response":"a"}\n\n  \n{"done":true}';
-  assert.deepEqual(await collect(streamOf([new TextEncoder().encode(text)])), [
+  assertEquals(await collect(streamOf([new TextEncoder().encode(text)])), [
     { response: "a" },
     { done: true },
   ]);
@@ -49,7 +49,11 @@ Deno.test("ndjsonObjects: a last line without newline counts, blank lines do not
 
 Deno.test("ndjsonObjects: a line that is not JSON is an error that says so", async () => {
   const body = streamOf([new TextEncoder().encode('{"response":"a"}\n<html>oops\n')]);
-  await assert.rejects(collect(body), /The server sent a line that is not JSON: <html>oops/);
+  await assertRejects(
+    () => collect(body),
+    Error,
+    "The server sent a line that is not JSON: <html>oops",
+  );
 });
 
 Deno.test("ndjsonObjects: stopping early cancels the body", async () => {
@@ -63,7 +67,7 @@ Deno.test("ndjsonObjects: stopping early cancels the body", async () => {
     },
   });
   for await (const _ of ndjsonObjects(body)) break;
-  assert.equal(cancelled, true);
+  assertEquals(cancelled, true);
 });
 
 /** Feeds `text` to a fresh splitter in pieces cut at `cuts`, and joins what comes out. */
@@ -86,7 +90,7 @@ Deno.test("think splitter: <think>…</think> is separated wherever the text is 
   const text = "\n<think>Let me see: 2 < 3.\nYes.</think>\n\nThe answer is **yes**.";
   for (let first = 0; first <= text.length; first++) {
     for (let second = first; second <= text.length; second += 3) {
-      assert.deepEqual(
+      assertEquals(
         splitAll(text, [first, second]),
         { thinking: "Let me see: 2 < 3.\nYes.", answer: "The answer is **yes**." },
         `cut at ${first} and ${second}`,
@@ -100,7 +104,7 @@ Deno.test("think splitter: text without a leading <think> is all answer, tags in
     const text of ["Plain answer.", "Use <think> tags like <think>this</think>.", "<thin", "  <b>"]
   ) {
     for (let cut = 0; cut <= text.length; cut++) {
-      assert.deepEqual(
+      assertEquals(
         splitAll(text, [cut]),
         { thinking: "", answer: text },
         `"${text}" at ${cut}`,
@@ -110,7 +114,7 @@ Deno.test("think splitter: text without a leading <think> is all answer, tags in
 });
 
 Deno.test("think splitter: an unfinished thought stays thinking", () => {
-  assert.deepEqual(splitAll("<think>Still going </thi", [9]), {
+  assertEquals(splitAll("<think>Still going </thi", [9]), {
     thinking: "Still going </thi",
     answer: "",
   });
@@ -122,7 +126,7 @@ function settledGrowing(text: string) {
   let settled = 0;
   for (let end = 1; end <= text.length; end++) {
     const next = settledEnd(text.slice(0, end));
-    assert.ok(next >= settled, "the settled part only grows");
+    assert(next >= settled, "the settled part only grows");
     settled = next;
   }
   return settled;
@@ -130,20 +134,20 @@ function settledGrowing(text: string) {
 
 Deno.test("block tracker: blocks settle at a blank line followed by a new block", () => {
   const text = "# Title\n\nA paragraph\nstill it.\n\n- a list\n";
-  assert.equal(settledGrowing(text), text.indexOf("- a list"));
-  assert.equal(settledGrowing("One paragraph\nthat goes on\n"), 0);
+  assertEquals(settledGrowing(text), text.indexOf("- a list"));
+  assertEquals(settledGrowing("One paragraph\nthat goes on\n"), 0);
 });
 
 Deno.test("block tracker: nothing settles inside a code fence, even across blank lines", () => {
   const fenced = "Intro\n\n```py\nx = 1\n\n\ny = 2\n";
-  assert.equal(settledGrowing(fenced), fenced.indexOf("```"));
+  assertEquals(settledGrowing(fenced), fenced.indexOf("```"));
   const closed = fenced + "```\nAfter the code\n";
-  assert.equal(settledGrowing(closed), closed.indexOf("After the code"));
+  assertEquals(settledGrowing(closed), closed.indexOf("After the code"));
   const tildes = "~~~~\n```\n\nnot closed by backticks\n";
-  assert.equal(settledGrowing(tildes), 0);
+  assertEquals(settledGrowing(tildes), 0);
 });
 
 Deno.test("block tracker: an indented line after a blank may belong to the list above", () => {
   const text = "1. first\n\n   more of the first\n\n2. second\n";
-  assert.equal(settledGrowing(text), text.indexOf("2. second"));
+  assertEquals(settledGrowing(text), text.indexOf("2. second"));
 });

@@ -1,6 +1,6 @@
 /** The request log: its line per request, LOG_LEVEL, and a scan for secrets and chat text. */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { defaultReply, startFakeOllama, tokenize } from "./support/fake_ollama.ts";
 import { postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
 
@@ -36,7 +36,7 @@ Deno.test("one line per request: time, level, method, path, status, duration, mo
     });
     const tokens = tokenize(defaultReply("hi")).length;
     // In any order: each line is written when its response is over.
-    assert.deepEqual(
+    assertEquals(
       [
         `info POST /chat_api 200 \\d+ms model="llama3.2:1b" tokens=${tokens}`,
         `warn GET /nope 404 \\d+ms`, // no query string
@@ -46,7 +46,7 @@ Deno.test("one line per request: time, level, method, path, status, duration, mo
       [1, 1, 1, 1],
       lines.join("\n"),
     );
-    assert.equal(lines.length, 4);
+    assertEquals(lines.length, 4);
   } finally {
     await fake.close();
     await gateway.close();
@@ -64,13 +64,13 @@ Deno.test("a streamed answer is logged when it ends, with its whole duration", a
       // Headers sent, answer under way: not over, so not logged yet.
       await (await fetch(`${gateway.url}/healthz`)).body?.cancel();
       await waitFor(() => lines.length >= 1, "the health check's line");
-      assert.match(lines[0], /GET \/healthz 200/);
+      assertMatch(lines[0], /GET \/healthz 200/);
       await waitFor(() => fake.held === 1, "the answer at its last token");
       fake.releaseLastToken();
       while (!(await reader.read()).done);
       await waitFor(() => lines.length >= 2, "the answer's line");
     });
-    assert.match(lines[1], /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+$/);
+    assertMatch(lines[1], /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+$/);
   } finally {
     await fake.close();
     await gateway.close();
@@ -88,8 +88,8 @@ Deno.test("LOG_LEVEL=warn keeps failures and drops the rest", async () => {
       await waitFor(() => lines.length >= 1, "the failure's line");
       await readNdjson(await postChat(gateway, { prompt: "hi" }));
     });
-    assert.equal(lines.length, 1);
-    assert.match(lines[0], /warn POST \/chat_api 401/);
+    assertEquals(lines.length, 1);
+    assertMatch(lines[0], /warn POST \/chat_api 401/);
   } finally {
     await fake.close();
     await gateway.close();
@@ -137,9 +137,9 @@ Deno.test("the log holds neither a key, nor a prompt, nor an answer, whatever ha
       await waitFor(() => lines.length >= requests, "a line per request");
     });
     const log = lines.join("\n");
-    assert.ok(lines.length >= 11, log);
+    assert(lines.length >= 11, log);
     for (const secret of [key, guess, "CANARY", "tell me a secret", "You said"]) {
-      assert.ok(!log.includes(secret), `the log holds "${secret}":\n${log}`);
+      assert(!log.includes(secret), `the log holds "${secret}":\n${log}`);
     }
   } finally {
     await fake.close();

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startFakeOllama } from "./support/fake_ollama.ts";
 import { startGateway } from "./support/gateway.ts";
 import { unreachableUrl } from "./support/with_gateway.ts";
@@ -11,19 +11,19 @@ Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
   try {
     await t.step("GET / redirects to /chat", async () => {
       const response = await get("/");
-      assert.equal(response.status, 302);
-      assert.equal(response.headers.get("location"), "/chat");
+      assertEquals(response.status, 302);
+      assertEquals(response.headers.get("location"), "/chat");
       await response.body?.cancel();
     });
 
     await t.step("GET /chat serves the chat page, which links its script and styles", async () => {
       const response = await get("/chat");
-      assert.equal(response.status, 200);
-      assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+      assertEquals(response.status, 200);
+      assertEquals(response.headers.get("content-type"), "text/html; charset=utf-8");
       const html = await response.text();
-      assert.equal(html, await Deno.readTextFile(new URL("../static/chat.html", import.meta.url)));
-      assert.match(html, /src="\/?static\/script\.js"/);
-      assert.match(html, /href="\/?static\/style\.css"/);
+      assertEquals(html, await Deno.readTextFile(new URL("../static/chat.html", import.meta.url)));
+      assertMatch(html, /src="\/?static\/script\.js"/);
+      assertMatch(html, /href="\/?static\/style\.css"/);
     });
 
     await t.step("static files have the right content types", async () => {
@@ -34,10 +34,10 @@ Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
         ]
       ) {
         const response = await get(path);
-        assert.equal(response.status, 200, path);
-        assert.equal(response.headers.get("content-type"), type, path);
+        assertEquals(response.status, 200, path);
+        assertEquals(response.headers.get("content-type"), type, path);
         const file = path.slice(1);
-        assert.equal(
+        assertEquals(
           await response.text(),
           await Deno.readTextFile(new URL(`../${file}`, import.meta.url)),
         );
@@ -49,7 +49,7 @@ Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
       await first.body?.cancel();
       const etag = first.headers.get("etag")!;
       const again = await get("/static/style.css", { headers: { "if-none-match": etag } });
-      assert.equal(again.status, 304);
+      assertEquals(again.status, 304);
       await again.body?.cancel();
     });
 
@@ -69,18 +69,18 @@ Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
       ) {
         const response = await get(path);
         const body = await response.text();
-        assert.ok(
+        assert(
           response.status === 404 || response.status === 302,
           `${path}: ${response.status}`,
         );
-        assert.ok(!body.includes("import"), `${path} leaked a source file`);
+        assert(!body.includes("import"), `${path} leaked a source file`);
       }
     });
 
     await t.step("unknown paths are 404 JSON", async () => {
       const response = await get("/nope");
-      assert.equal(response.status, 404);
-      assert.deepEqual(await response.json(), { error: "Not found" });
+      assertEquals(response.status, 404);
+      assertEquals(await response.json(), { error: "Not found" });
     });
   } finally {
     await Promise.all([fake.close(), gateway.close()]);
@@ -92,10 +92,10 @@ Deno.test("/healthz: reports Ollama up, without a key and without secrets", asyn
   const gateway = startGateway(fake.url, { defaultModel: "llama3.2:1b" });
   try {
     const response = await fetch(`${gateway.url}/healthz`);
-    assert.equal(response.status, 200);
+    assertEquals(response.status, 200);
     const text = await response.text();
-    assert.deepEqual(JSON.parse(text), { status: "ok", ollama: "up", model: "llama3.2:1b" });
-    assert.ok(!text.includes(gateway.config.apiKeys[0]));
+    assertEquals(JSON.parse(text), { status: "ok", ollama: "up", model: "llama3.2:1b" });
+    assert(!text.includes(gateway.config.apiKeys[0]));
   } finally {
     await Promise.all([fake.close(), gateway.close()]);
   }
@@ -107,8 +107,8 @@ Deno.test("/healthz: reports Ollama down when it is unreachable or hangs", async
     const gateway = startGateway(url, { healthTimeoutMs: 300 });
     try {
       const response = await fetch(`${gateway.url}/healthz`);
-      assert.equal(response.status, 200);
-      assert.deepEqual(await response.json(), { status: "ok", ollama: "down", model: "qwen3:4b" });
+      assertEquals(response.status, 200);
+      assertEquals(await response.json(), { status: "ok", ollama: "down", model: "qwen3:4b" });
     } finally {
       await gateway.close();
     }

@@ -1,6 +1,6 @@
 /** Security headers on every response, and CORS: off by default, on for listed origins. */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startFakeOllama } from "./support/fake_ollama.ts";
 import { postChat, readNdjson, startGateway, type TestGateway } from "./support/gateway.ts";
 
@@ -32,16 +32,16 @@ Deno.test("every response carries the CSP, nosniff and Referrer-Policy, and no X
           values,
         ]),
       );
-      assert.deepEqual(directives.get("script-src"), ["'self'"], what);
-      assert.deepEqual(
+      assertEquals(directives.get("script-src"), ["'self'"], what);
+      assertEquals(
         directives.get("frame-ancestors"),
         ["'self'", "https://huggingface.co", "https://*.hf.space"],
         what,
       );
-      assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), `${what}: ${csp}`);
-      assert.equal(response.headers.get("x-content-type-options"), "nosniff", what);
-      assert.equal(response.headers.get("referrer-policy"), "no-referrer", what);
-      assert.equal(response.headers.get("x-frame-options"), null, what);
+      assert(!/unsafe-inline|unsafe-eval/.test(csp), `${what}: ${csp}`);
+      assertEquals(response.headers.get("x-content-type-options"), "nosniff", what);
+      assertEquals(response.headers.get("referrer-policy"), "no-referrer", what);
+      assertEquals(response.headers.get("x-frame-options"), null, what);
     }
   } finally {
     await fake.close();
@@ -62,14 +62,14 @@ Deno.test("CORS is off by default: no preflight, no Access-Control headers", asy
       },
     });
     await preflight.body?.cancel();
-    assert.equal(preflight.headers.get("access-control-allow-origin"), null);
-    assert.equal(preflight.headers.get("access-control-allow-methods"), null);
+    assertEquals(preflight.headers.get("access-control-allow-origin"), null);
+    assertEquals(preflight.headers.get("access-control-allow-methods"), null);
 
     const response = await postChat(gateway, { prompt: "hi" }, {
       headers: { origin: "https://app.example" },
     });
     await readNdjson(response);
-    assert.equal(response.headers.get("access-control-allow-origin"), null);
+    assertEquals(response.headers.get("access-control-allow-origin"), null);
   } finally {
     await fake.close();
     await gateway.close();
@@ -90,26 +90,26 @@ Deno.test("CORS_ORIGINS allows exactly those origins, on the API routes only", a
       },
     });
     await preflight.body?.cancel();
-    assert.equal(preflight.status, 204);
-    assert.equal(preflight.headers.get("access-control-allow-origin"), allowed);
-    assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
-    assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /Authorization/i);
+    assertEquals(preflight.status, 204);
+    assertEquals(preflight.headers.get("access-control-allow-origin"), allowed);
+    assertMatch(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
+    assertMatch(preflight.headers.get("access-control-allow-headers") ?? "", /Authorization/i);
 
     const response = await postChat(gateway, { prompt: "hi" }, { headers: { origin: allowed } });
-    assert.equal((await readNdjson(response)).at(-1)?.done, true);
-    assert.equal(response.headers.get("access-control-allow-origin"), allowed);
-    assert.match(response.headers.get("access-control-expose-headers") ?? "", /Retry-After/);
-    assert.match(response.headers.get("vary") ?? "", /Origin/);
+    assertEquals((await readNdjson(response)).at(-1)?.done, true);
+    assertEquals(response.headers.get("access-control-allow-origin"), allowed);
+    assertMatch(response.headers.get("access-control-expose-headers") ?? "", /Retry-After/);
+    assertMatch(response.headers.get("vary") ?? "", /Origin/);
 
     const refused = await postChat(gateway, { prompt: "hi" }, {
       headers: { origin: "https://evil.example" },
     });
     await refused.body?.cancel();
-    assert.equal(refused.headers.get("access-control-allow-origin"), null);
+    assertEquals(refused.headers.get("access-control-allow-origin"), null);
 
     const page = await fetch(`${gateway.url}/chat`, { headers: { origin: allowed } });
     await page.body?.cancel();
-    assert.equal(page.headers.get("access-control-allow-origin"), null, "the page is not API");
+    assertEquals(page.headers.get("access-control-allow-origin"), null, "the page is not API");
   } finally {
     await fake.close();
     await gateway.close();

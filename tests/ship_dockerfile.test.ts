@@ -5,9 +5,8 @@
  * the manual check.
  */
 
-import assert from "node:assert/strict";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { fromFileUrl, join, relative } from "@std/path";
 import { compileTask, denoTasks, permissionFlags, REPO } from "./support/compile_task.ts";
 
 /** One Dockerfile instruction: `COPY`, and the rest of its line (continuations joined). */
@@ -36,7 +35,7 @@ function readStages(): Stage[] {
       const [image, , name] = instruction.args.split(/\s+/);
       stages.push({ image, name, instructions: [] });
     } else {
-      assert.ok(stages.length > 0, `${instruction.keyword} before the first FROM`);
+      assert(stages.length > 0, `${instruction.keyword} before the first FROM`);
       stages.at(-1)!.instructions.push(instruction);
     }
   }
@@ -57,7 +56,7 @@ function envOf(stage: Stage): Record<string, string> {
 /** Position of the first `keyword` instruction of `stage` whose args match `pattern`. */
 function indexOf(stage: Stage, keyword: string, pattern: RegExp): number {
   const index = stage.instructions.findIndex((i) => i.keyword === keyword && pattern.test(i.args));
-  assert.ok(index >= 0, `no ${keyword} matching ${pattern}`);
+  assert(index >= 0, `no ${keyword} matching ${pattern}`);
   return index;
 }
 
@@ -65,7 +64,7 @@ function indexOf(stage: Stage, keyword: string, pattern: RegExp): number {
 function startShDefault(variable: string): string {
   const script = Deno.readTextFileSync(join(REPO, "start.sh"));
   const match = script.match(new RegExp(`\\$\\{${variable}:-([^}]*)\\}`));
-  assert.ok(match, `start.sh has no default for ${variable}`);
+  assert(match, `start.sh has no default for ${variable}`);
   return match[1];
 }
 
@@ -75,83 +74,83 @@ const space = stages.at(-1)!;
 const compile = compileTask();
 
 Deno.test("the compile task builds main.ts into dist/ollamaspace with the start task's permissions and static/ embedded", () => {
-  assert.equal(compile.entry, "main.ts");
-  assert.equal(compile.output, "dist/ollamaspace");
-  assert.deepEqual(compile.includes, ["static"]);
-  assert.ok(Deno.statSync(join(REPO, "static", "chat.html")).isFile);
-  assert.ok(compile.permissionFlags.length > 0, "no permission flags");
-  assert.deepEqual(compile.permissionFlags, permissionFlags(denoTasks().start));
+  assertEquals(compile.entry, "main.ts");
+  assertEquals(compile.output, "dist/ollamaspace");
+  assertEquals(compile.includes, ["static"]);
+  assert(Deno.statSync(join(REPO, "static", "chat.html")).isFile);
+  assert(compile.permissionFlags.length > 0, "no permission flags");
+  assertEquals(compile.permissionFlags, permissionFlags(denoTasks().start));
 });
 
 Deno.test("the Dockerfile compiles the binary with the compile task in Deno's image of the CI's version", () => {
   const ciDenoVersion = Deno.readTextFileSync(join(REPO, ".ci", "run"))
     .match(/DENO_VERSION=(\S+)/)?.[1];
-  assert.equal(build.image, `denoland/deno:${ciDenoVersion}`);
-  assert.equal(build.name, "build");
-  assert.deepEqual(argsOf(build, "WORKDIR"), ["/app"]);
-  assert.deepEqual(argsOf(build, "RUN"), ["deno task compile"]);
+  assertEquals(build.image, `denoland/deno:${ciDenoVersion}`);
+  assertEquals(build.name, "build");
+  assertEquals(argsOf(build, "WORKDIR"), ["/app"]);
+  assertEquals(argsOf(build, "RUN"), ["deno task compile"]);
 });
 
 Deno.test("the Space stage runs start.sh on ollama/ollama with the compiled binary where start.sh looks", () => {
-  assert.ok(stages.length >= 2, "not a multi-stage build");
-  assert.match(space.image, /^ollama\/ollama:\d+\.\d+\.\d+$/, "ollama/ollama, pinned");
+  assert(stages.length >= 2, "not a multi-stage build");
+  assertMatch(space.image, /^ollama\/ollama:\d+\.\d+\.\d+$/, "ollama/ollama, pinned");
   const gatewayBin = startShDefault("GATEWAY_BIN");
-  assert.ok(
+  assert(
     argsOf(space, "COPY").includes(`--from=build /app/${compile.output} ${gatewayBin}`),
     `the binary is not copied to ${gatewayBin}`,
   );
-  assert.ok(argsOf(space, "COPY").includes("--chmod=0755 start.sh /app/start.sh"));
-  assert.deepEqual(argsOf(space, "ENTRYPOINT"), ['["/app/start.sh"]']);
-  assert.deepEqual(argsOf(space, "EXPOSE"), ["7860"]);
-  assert.equal(startShDefault("PORT"), "7860");
+  assert(argsOf(space, "COPY").includes("--chmod=0755 start.sh /app/start.sh"));
+  assertEquals(argsOf(space, "ENTRYPOINT"), ['["/app/start.sh"]']);
+  assertEquals(argsOf(space, "EXPOSE"), ["7860"]);
+  assertEquals(startShDefault("PORT"), "7860");
   const [healthcheck] = argsOf(space, "HEALTHCHECK");
-  assert.match(healthcheck, new RegExp(`CMD \\["${gatewayBin}", "healthcheck"\\]$`));
+  assertMatch(healthcheck, new RegExp(`CMD \\["${gatewayBin}", "healthcheck"\\]$`));
 });
 
 Deno.test("behind Hugging Face's proxy, the brute-force guard counts the client, not the proxy", () => {
-  assert.equal(envOf(space).TRUST_PROXY, "true");
+  assertEquals(envOf(space).TRUST_PROXY, "true");
 });
 
 Deno.test("Ollama listens on loopback only, and the model is pulled at build time", () => {
-  assert.equal(envOf(space).OLLAMA_HOST, "127.0.0.1:11434");
-  assert.equal(startShDefault("OLLAMA_HOST"), "127.0.0.1:11434");
-  assert.ok(!("OLLAMA_ORIGINS" in envOf(space)), "OLLAMA_ORIGINS is opt-in, not a default");
+  assertEquals(envOf(space).OLLAMA_HOST, "127.0.0.1:11434");
+  assertEquals(startShDefault("OLLAMA_HOST"), "127.0.0.1:11434");
+  assert(!("OLLAMA_ORIGINS" in envOf(space)), "OLLAMA_ORIGINS is opt-in, not a default");
 
   const model = stages.find((stage) => stage.name === "model");
-  assert.ok(model, "no model stage");
-  assert.ok(argsOf(model, "ARG").includes("OLLAMA_MODEL=qwen3:4b"));
+  assert(model, "no model stage");
+  assert(argsOf(model, "ARG").includes("OLLAMA_MODEL=qwen3:4b"));
   const pulls = argsOf(model, "RUN").filter((run) => run.includes('ollama pull "$OLLAMA_MODEL"'));
-  assert.equal(pulls.length, 1, "no RUN pulls $OLLAMA_MODEL");
-  assert.match(pulls[0], /^ollama serve &/, "the pull needs ollama serve in the same RUN");
-  assert.match(pulls[0], /exit "\$pulled"$/, "a failed pull must fail the build");
+  assertEquals(pulls.length, 1, "no RUN pulls $OLLAMA_MODEL");
+  assertMatch(pulls[0], /^ollama serve &/, "the pull needs ollama serve in the same RUN");
+  assertMatch(pulls[0], /exit "\$pulled"$/, "a failed pull must fail the build");
 
   // The Space checks for the model it was built with (start.sh pulls it only when missing).
-  assert.ok(argsOf(space, "ARG").includes("OLLAMA_MODEL=qwen3:4b"));
-  assert.equal(envOf(space).OLLAMA_MODEL, "${OLLAMA_MODEL}");
-  assert.equal(startShDefault("OLLAMA_MODEL"), "qwen3:4b");
+  assert(argsOf(space, "ARG").includes("OLLAMA_MODEL=qwen3:4b"));
+  assertEquals(envOf(space).OLLAMA_MODEL, "${OLLAMA_MODEL}");
+  assertEquals(startShDefault("OLLAMA_MODEL"), "qwen3:4b");
 });
 
 Deno.test("the Space runs as uid 1000 with a writable HOME and models directory", () => {
   const { HOME: home, OLLAMA_MODELS: models } = envOf(space);
-  assert.ok(home, "HOME is not set");
-  assert.equal(models, `${home}/.ollama/models`);
+  assert(home, "HOME is not set");
+  assertEquals(models, `${home}/.ollama/models`);
   const makeDirs = indexOf(space, "RUN", /^install -d -o 1000 -g 1000 /);
   const created = space.instructions[makeDirs].args.split(/\s+/).slice(6);
-  assert.deepEqual(created, ['"$HOME"', '"$HOME/.ollama"', '"$OLLAMA_MODELS"']);
+  assertEquals(created, ['"$HOME"', '"$HOME/.ollama"', '"$OLLAMA_MODELS"']);
   const copyModels = indexOf(
     space,
     "COPY",
     /^--from=model --chown=1000:1000 \/models \$\{OLLAMA_MODELS\}$/,
   );
   const user = indexOf(space, "USER", /^1000(:1000)?$/);
-  assert.ok(makeDirs < copyModels && copyModels < user, "USER 1000 must come after the setup");
-  assert.equal(argsOf(space, "USER").length, 1);
+  assert(makeDirs < copyModels && copyModels < user, "USER 1000 must come after the setup");
+  assertEquals(argsOf(space, "USER").length, 1);
 });
 
 Deno.test(".dockerignore keeps everything the binary imports or embeds, and leaves the rest out", async () => {
   const ignored = Deno.readTextFileSync(join(REPO, ".dockerignore")).split("\n")
     .filter((line) => line.trim() !== "" && !line.startsWith("#"));
-  for (const entry of ignored) assert.match(entry, /^[\w.-]+$/, `not a plain name: ${entry}`);
+  for (const entry of ignored) assertMatch(entry, /^[\w.-]+$/, `not a plain name: ${entry}`);
 
   const { stdout } = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", "--config", join(REPO, "deno.json"), join(REPO, compile.entry)],
@@ -160,14 +159,14 @@ Deno.test(".dockerignore keeps everything the binary imports or embeds, and leav
   const modules = JSON.parse(new TextDecoder().decode(stdout)).modules
     .map((module: { specifier: string }) => module.specifier)
     .filter((specifier: string) => specifier.startsWith("file:"))
-    .map((specifier: string) => relative(REPO, fileURLToPath(specifier)));
-  assert.ok(modules.includes("main.ts") && modules.includes("lib/commands.ts"), modules);
+    .map((specifier: string) => relative(REPO, fromFileUrl(specifier)));
+  assert(modules.includes("main.ts") && modules.includes("lib/commands.ts"), modules);
 
   const needed = [...modules, ...compile.includes, "deno.json", "deno.lock", "start.sh"];
   for (const path of needed) {
-    assert.ok(!ignored.includes(path.split("/")[0]), `${path} is left out of the build`);
+    assert(!ignored.includes(path.split("/")[0]), `${path} is left out of the build`);
   }
   for (const name of [".git", "dist", "tests", "node_modules"]) {
-    assert.ok(ignored.includes(name), `${name} goes into the build context`);
+    assert(ignored.includes(name), `${name} goes into the build context`);
   }
 });

@@ -6,8 +6,8 @@
  * a clean stop on SIGTERM.
  */
 
-import assert from "node:assert/strict";
-import { join } from "node:path";
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { join } from "@std/path";
 import { compileTask, REPO } from "./support/compile_task.ts";
 import { defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
 import { answerText, readNdjson, TEST_KEY } from "./support/gateway.ts";
@@ -43,41 +43,41 @@ Deno.test("the entry point serves the whole app from another directory with the 
     await gateway.waitForOutput(/OllamaSpace listening on/);
 
     const page = await fetch(`${base}/chat`);
-    assert.equal(page.status, 200);
-    assert.match(page.headers.get("content-type")!, /^text\/html/);
-    assert.equal(await page.text(), Deno.readTextFileSync(join(REPO, "static", "chat.html")));
+    assertEquals(page.status, 200);
+    assertMatch(page.headers.get("content-type")!, /^text\/html/);
+    assertEquals(await page.text(), Deno.readTextFileSync(join(REPO, "static", "chat.html")));
 
     const style = await fetch(`${base}/static/style.css`);
-    assert.equal(style.status, 200);
-    assert.match(style.headers.get("content-type")!, /^text\/css/);
-    assert.equal(await style.text(), Deno.readTextFileSync(join(REPO, "static", "style.css")));
+    assertEquals(style.status, 200);
+    assertMatch(style.headers.get("content-type")!, /^text\/css/);
+    assertEquals(await style.text(), Deno.readTextFileSync(join(REPO, "static", "style.css")));
 
     const health = await fetch(`${base}/healthz`);
-    assert.deepEqual(await health.json(), { status: "ok", ollama: "up", model: "qwen3:4b" });
+    assertEquals(await health.json(), { status: "ok", ollama: "up", model: "qwen3:4b" });
 
     const chat = await fetch(`${base}/chat_api`, {
       method: "POST",
       headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" },
       body: JSON.stringify({ prompt: "Hello from /tmp" }),
     });
-    assert.equal(chat.status, 200);
-    assert.match(chat.headers.get("content-type")!, /^application\/x-ndjson/);
+    assertEquals(chat.status, 200);
+    assertMatch(chat.headers.get("content-type")!, /^application\/x-ndjson/);
     const lines = await readNdjson(chat);
-    assert.equal(answerText(lines), defaultReply("Hello from /tmp"));
-    assert.ok(lines.some((line) => line.thinking), "no thinking lines");
-    assert.equal(lines.at(-1)?.done, true);
+    assertEquals(answerText(lines), defaultReply("Hello from /tmp"));
+    assert(lines.some((line) => line.thinking), "no thinking lines");
+    assertEquals(lines.at(-1)?.done, true);
 
     const check = spawnProcess(Deno.execPath(), entryPointArgs("healthcheck"), { cwd, env });
     const checked = await check.exited();
-    assert.equal(checked.code, 0, check.output());
-    assert.match(check.output(), /^healthy: /);
+    assertEquals(checked.code, 0, check.output());
+    assertMatch(check.output(), /^healthy: /);
   } finally {
     gateway.kill("SIGTERM");
     const status = await gateway.exited();
     await fake.close();
     await Deno.remove(cwd, { recursive: true });
-    assert.equal(status.code, 0, gateway.output());
-    assert.match(gateway.output(), /Shutting down: answers in flight/);
-    assert.ok(!gateway.output().includes(TEST_KEY), "the configured key was printed");
+    assertEquals(status.code, 0, gateway.output());
+    assertMatch(gateway.output(), /Shutting down: answers in flight/);
+    assert(!gateway.output().includes(TEST_KEY), "the configured key was printed");
   }
 });

@@ -6,8 +6,8 @@
  * order of events and the process ids to kill.
  */
 
-import assert from "node:assert/strict";
-import { join } from "node:path";
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { join } from "@std/path";
 import { defaultReply } from "./support/fake_ollama.ts";
 import { compileTask, REPO } from "./support/compile_task.ts";
 import { freePort, isRunning, type RunningProcess, spawnProcess } from "./support/process.ts";
@@ -74,7 +74,7 @@ async function startStartSh(env: Record<string, string> = {}): Promise<StartSh> 
     calls,
     pidOf(line) {
       const call = calls().find((call) => `${call.who} ${call.args}`.trim() === line);
-      assert.ok(call, `no call "${line}" in ${JSON.stringify(calls())}`);
+      assert(call, `no call "${line}" in ${JSON.stringify(calls())}`);
       return call.pid;
     },
     async cleanUp() {
@@ -101,11 +101,11 @@ async function assertStopsCleanly(startSh: StartSh) {
   startSh.process.kill("SIGTERM");
   const status = await startSh.process.exited();
   const output = startSh.process.output();
-  assert.equal(status.code, 0, output);
-  assert.match(output, /ollama stand-in: stopped on SIGTERM/);
-  assert.match(output, /Shutting down: answers in flight/);
-  assert.equal(await isRunning(ollama), false, "ollama serve still runs");
-  assert.equal(await isRunning(gateway), false, "the gateway still runs");
+  assertEquals(status.code, 0, output);
+  assertMatch(output, /ollama stand-in: stopped on SIGTERM/);
+  assertMatch(output, /Shutting down: answers in flight/);
+  assertEquals(await isRunning(ollama), false, "ollama serve still runs");
+  assertEquals(await isRunning(gateway), false, "the gateway still runs");
 }
 
 Deno.test("start.sh waits for Ollama, pulls a missing model, then serves the gateway; SIGTERM stops both", async () => {
@@ -127,29 +127,29 @@ Deno.test("start.sh waits for Ollama, pulls a missing model, then serves the gat
       "ollama pull qwen3:4b",
       "gateway",
     ];
-    assert.deepEqual([...calls].sort(), [...expected].sort());
-    assert.ok(at("ollama serve") < at("ollama show qwen3:4b"), calls.join(", "));
-    assert.ok(at("gateway wait-for-ollama --timeout 120") < at("ollama show qwen3:4b"));
-    assert.ok(at("ollama show qwen3:4b") < at("ollama pull qwen3:4b"));
-    assert.ok(at("ollama pull qwen3:4b") < at("gateway"));
+    assertEquals([...calls].sort(), [...expected].sort());
+    assert(at("ollama serve") < at("ollama show qwen3:4b"), calls.join(", "));
+    assert(at("gateway wait-for-ollama --timeout 120") < at("ollama show qwen3:4b"));
+    assert(at("ollama show qwen3:4b") < at("ollama pull qwen3:4b"));
+    assert(at("ollama pull qwen3:4b") < at("gateway"));
 
     const output = startSh.process.output();
     const order = ["Ollama is up at", "pulling manifest", "success", "OllamaSpace listening on"];
     const positions = order.map((text) => output.indexOf(text));
-    assert.ok(positions.every((position) => position >= 0), output);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, output);
+    assert(positions.every((position) => position >= 0), output);
+    assertEquals([...positions].sort((a, b) => a - b), positions, output);
 
     // The whole chain answers: gateway → OLLAMA_URL derived from OLLAMA_HOST → the fake.
     const health = await (await fetch(`${startSh.url}/healthz`)).json();
-    assert.deepEqual(health, { status: "ok", ollama: "up", model: "qwen3:4b" });
+    assertEquals(health, { status: "ok", ollama: "up", model: "qwen3:4b" });
     const response = await fetch(`${startSh.url}/chat_api`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: JSON.stringify({ prompt: "Hi", think: false }),
     });
-    assert.equal(response.status, 200);
+    assertEquals(response.status, 200);
     const answer = answerText(await readNdjson(response));
-    assert.equal(answer, defaultReply("Hi"));
+    assertEquals(answer, defaultReply("Hi"));
 
     await assertStopsCleanly(startSh);
   } finally {
@@ -165,14 +165,14 @@ Deno.test("start.sh does not pull a model that is installed, and reaches Ollama 
   });
   try {
     await startSh.process.waitForOutput(/OllamaSpace listening on/);
-    assert.match(startSh.process.output(), new RegExp(`Ollama at http://127.0.0.1:${ollamaPort}`));
-    assert.match(startSh.process.output(), /model qwen3:4b is installed/);
-    assert.deepEqual(
+    assertMatch(startSh.process.output(), new RegExp(`Ollama at http://127.0.0.1:${ollamaPort}`));
+    assertMatch(startSh.process.output(), /model qwen3:4b is installed/);
+    assertEquals(
       lines(startSh.calls()).filter((line) => line !== "ollama serve").sort(),
       ["gateway", "gateway wait-for-ollama --timeout 120", "ollama show qwen3:4b"],
     );
     const health = await (await fetch(`${startSh.url}/healthz`)).json();
-    assert.equal(health.ollama, "up");
+    assertEquals(health.ollama, "up");
     await assertStopsCleanly(startSh);
   } finally {
     await startSh.cleanUp();
@@ -187,14 +187,14 @@ Deno.test("start.sh gives up with a clear message when Ollama does not answer in
   try {
     const status = await startSh.process.exited();
     const output = startSh.process.output();
-    assert.equal(status.code, 1, output);
-    assert.match(output, /Ollama did not answer at http:\/\/127\.0\.0\.1:\d+ within 1 s/);
-    assert.match(output, /Ollama is not answering, so OllamaSpace cannot start; stopping/);
-    assert.deepEqual(
+    assertEquals(status.code, 1, output);
+    assertMatch(output, /Ollama did not answer at http:\/\/127\.0\.0\.1:\d+ within 1 s/);
+    assertMatch(output, /Ollama is not answering, so OllamaSpace cannot start; stopping/);
+    assertEquals(
       lines(startSh.calls()).sort(),
       ["gateway wait-for-ollama --timeout 1", "ollama serve"],
     );
-    assert.equal(await isRunning(startSh.pidOf("ollama serve")), false, "ollama serve still runs");
+    assertEquals(await isRunning(startSh.pidOf("ollama serve")), false, "ollama serve still runs");
   } finally {
     await startSh.cleanUp();
   }
@@ -210,10 +210,10 @@ for (const victim of ["ollama serve", "gateway"] as const) {
 
       const status = await startSh.process.exited();
       const output = startSh.process.output();
-      assert.equal(status.code, 1, output);
+      assertEquals(status.code, 1, output);
       const name = victim === "gateway" ? "the gateway" : "ollama serve";
-      assert.match(output, new RegExp(`${name} exited \\(status 137\\); stopping the container`));
-      assert.equal(await isRunning(survivor), false, "the other process still runs");
+      assertMatch(output, new RegExp(`${name} exited \\(status 137\\); stopping the container`));
+      assertEquals(await isRunning(survivor), false, "the other process still runs");
     } finally {
       await startSh.cleanUp();
     }

@@ -3,7 +3,7 @@
  * answers in flight, then SIGTERM.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { defaultReply, type FakeOllama, startFakeOllama } from "./support/fake_ollama.ts";
 import { answerText, postChat, readNdjson, TEST_KEY, waitFor } from "./support/gateway.ts";
 import { runMain } from "./support/process.ts";
@@ -61,21 +61,21 @@ Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", 
 
     gateway.kill("SIGTERM");
     await gateway.waitForOutput(/Shutting down/, 10_000);
-    assert.ok(await refusesConnections(gateway.url), "new connections are refused");
+    assert(await refusesConnections(gateway.url), "new connections are refused");
 
     fake.releaseLastToken();
     for (const answer of answers) {
       const lines = await readNdjson(answer);
-      assert.equal(lines.at(-1)?.done, true);
-      assert.equal(answerText(lines), defaultReply(PROMPT));
+      assertEquals(lines.at(-1)?.done, true);
+      assertEquals(answerText(lines), defaultReply(PROMPT));
     }
-    assert.equal((await gateway.exited()).code, 0);
-    assert.ok(!/Ending the answers/.test(gateway.output()), "within grace");
-    assert.equal(fake.disconnects.length, 0);
+    assertEquals((await gateway.exited()).code, 0);
+    assert(!/Ending the answers/.test(gateway.output()), "within grace");
+    assertEquals(fake.disconnects.length, 0);
 
     const log = gateway.output();
-    assert.match(log, /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+/);
-    assert.ok(!log.includes(TEST_KEY) && !log.includes("CANARY"), log);
+    assertMatch(log, /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+/);
+    assert(!log.includes(TEST_KEY) && !log.includes("CANARY"), log);
   });
 });
 
@@ -92,16 +92,16 @@ Deno.test("past the grace period answers end with an error line, Ollama is told,
     gateway.kill("SIGTERM");
     for (const answer of answers) {
       const lines = await readNdjson(answer);
-      assert.match(String(lines.at(-1)?.error), /shutting down/);
-      assert.ok(lines.slice(0, -1).every((line) => !line.done && !line.error));
+      assertMatch(String(lines.at(-1)?.error), /shutting down/);
+      assert(lines.slice(0, -1).every((line) => !line.done && !line.error));
     }
     const refused = await waiting;
-    assert.equal(refused.status, 503);
-    assert.match((await refused.json()).error, /shutting down/);
+    assertEquals(refused.status, 503);
+    assertMatch((await refused.json()).error, /shutting down/);
 
-    assert.equal((await gateway.exited()).code, 0);
+    assertEquals((await gateway.exited()).code, 0);
     await waitFor(() => fake.disconnects.length === 3, "Ollama to see all three requests go");
-    assert.match(gateway.output(), /Ending the answers still running/);
+    assertMatch(gateway.output(), /Ending the answers still running/);
   });
 });
 
@@ -113,8 +113,8 @@ Deno.test("a second signal ends the grace period at once", async () => {
     gateway.kill("SIGTERM");
     await gateway.waitForOutput(/Shutting down/, 10_000);
     gateway.kill("SIGINT");
-    assert.match(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
-    assert.equal((await gateway.exited()).code, 0);
+    assertMatch(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
+    assertEquals((await gateway.exited()).code, 0);
     await fake.nextDisconnect();
   });
 });

@@ -1,7 +1,7 @@
 /** The vendored front-end libraries are the pinned versions, with their licences beside them. */
 
-import assert from "node:assert/strict";
-import { join } from "node:path";
+import { assert, assertMatch } from "@std/assert";
+import { join } from "@std/path";
 import { VENDOR_DIR, VENDORED } from "../scripts/vendor.ts";
 
 for (const pkg of VENDORED) {
@@ -9,12 +9,12 @@ for (const pkg of VENDORED) {
     for (const file of Object.values(pkg.files)) {
       const text = await Deno.readTextFile(join(VENDOR_DIR, file));
       if (file.endsWith("js")) {
-        assert.ok(
+        assert(
           text.slice(0, 500).includes(pkg.banner),
           `${file} should start with the banner "${pkg.banner}": run deno task vendor`,
         );
       } else {
-        assert.match(text, /licen[cs]e/i, `${file} should be a licence text`);
+        assertMatch(text, /licen[cs]e/i, `${file} should be a licence text`);
       }
     }
   });

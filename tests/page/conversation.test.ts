@@ -5,7 +5,7 @@
  * reload, and "New chat" starts over.
  */
 
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { defaultReply } from "../support/fake_ollama.ts";
 import { chatRequests, openChatPage, sendMessage, waitForAnswer } from "../support/chat_page.ts";
 
@@ -19,8 +19,8 @@ Deno.test("the second turn sends the first as history, without the reasoning", a
     await waitForAnswer(page);
 
     const [first, second] = chatRequests(fake);
-    assert.deepEqual(first.messages, [{ role: "user", content: "first question" }]);
-    assert.deepEqual(second.messages, [
+    assertEquals(first.messages, [{ role: "user", content: "first question" }]);
+    assertEquals(second.messages, [
       { role: "user", content: "first question" },
       { role: "assistant", content: defaultReply("first question") },
       { role: "user", content: "second question" },
@@ -40,7 +40,7 @@ Deno.test("a question that failed is not sent again as history", async () => {
     await sendMessage(page, "again");
     await waitForAnswer(page);
     const messages = chatRequests(fake).at(-1)!.messages;
-    assert.deepEqual(messages, [{ role: "user", content: "again" }]);
+    assertEquals(messages, [{ role: "user", content: "again" }]);
   } finally {
     await chat.close();
   }
@@ -62,26 +62,26 @@ Deno.test("the conversation survives a reload, and New chat clears it for good",
     await sendMessage(page, "two");
     await waitForAnswer(page);
     const before = await shown();
-    assert.equal(before.length, 4);
+    assertEquals(before.length, 4);
 
     await page.reload();
     await page.locator(".message").first().waitFor();
-    assert.deepEqual(await shown(), before);
-    assert.equal(await page.locator(".message.bot strong").count(), 2, "still rendered");
-    assert.equal(await page.locator(".message.bot details.thinking").count(), 2);
-    assert.equal(await page.locator(".message.bot .meta").count(), 2);
-    assert.equal(await page.isHidden("#empty-state"), true);
+    assertEquals(await shown(), before);
+    assertEquals(await page.locator(".message.bot strong").count(), 2, "still rendered");
+    assertEquals(await page.locator(".message.bot details.thinking").count(), 2);
+    assertEquals(await page.locator(".message.bot .meta").count(), 2);
+    assertEquals(await page.isHidden("#empty-state"), true);
 
     await page.click("#new-chat");
-    assert.equal(await page.locator(".message").count(), 0);
-    assert.equal(await page.isVisible("#empty-state"), true);
+    assertEquals(await page.locator(".message").count(), 0);
+    assertEquals(await page.isVisible("#empty-state"), true);
     await page.reload();
     await page.waitForLoadState("load");
-    assert.equal(await page.locator(".message").count(), 0, "still empty after a reload");
+    assertEquals(await page.locator(".message").count(), 0, "still empty after a reload");
 
     await sendMessage(page, "fresh start");
     await waitForAnswer(page);
-    assert.deepEqual(chatRequests(fake).at(-1)!.messages, [
+    assertEquals(chatRequests(fake).at(-1)!.messages, [
       { role: "user", content: "fresh start" },
     ]);
   } finally {

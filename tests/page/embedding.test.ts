@@ -5,8 +5,8 @@
  * and works inside an iframe on another site, as Hugging Face shows a Space.
  */
 
-import assert from "node:assert/strict";
-import { join } from "node:path";
+import { assert, assertEquals, assertMatch, assertNotMatch } from "@std/assert";
+import { join } from "@std/path";
 import { SAMPLE_ANSWER, SAMPLE_THINKING } from "../support/sample_answer.ts";
 import { TEST_KEY } from "../support/gateway.ts";
 import { openChatPage, saveKey, sendMessage, waitForAnswer } from "../support/chat_page.ts";
@@ -19,10 +19,10 @@ const STRICT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img
 
 Deno.test("chat.html has no inline script, style or event handler attribute", async () => {
   const html = await Deno.readTextFile(join(STATIC_DIR, "chat.html"));
-  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, "every script has a src");
-  assert.doesNotMatch(html, /<style/i);
-  assert.doesNotMatch(html, /\sstyle=/i);
-  assert.doesNotMatch(html, /\son[a-z]+=/i);
+  assertNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, "every script has a src");
+  assertNotMatch(html, /<style/i);
+  assertNotMatch(html, /\sstyle=/i);
+  assertNotMatch(html, /\son[a-z]+=/i);
 });
 
 Deno.test("under a strict CSP the whole page works with no violation", async () => {
@@ -51,11 +51,11 @@ Deno.test("under a strict CSP the whole page works with no violation", async () 
     await sendMessage(page, "show me everything");
     await waitForAnswer(page);
     await page.click(".thinking summary");
-    assert.equal(await page.locator(".message.bot .code-block").count(), 1, "the answer rendered");
+    assertEquals(await page.locator(".message.bot .code-block").count(), 1, "the answer rendered");
     const violations = await page.evaluate(() =>
       (window as unknown as { cspViolations: string[] }).cspViolations
     );
-    assert.deepEqual(violations, []);
+    assertEquals(violations, []);
   } finally {
     await chat.close();
   }
@@ -100,7 +100,7 @@ Deno.test("the page works inside an iframe on huggingface.co, as a Space is show
     await frame.locator("#message-input").press("Enter");
     const answer = frame.locator(".message.bot:not([aria-busy]) .markdown");
     await answer.waitFor();
-    assert.match(await answer.innerText(), /^Hello! You said: "hello from the host"/);
+    assertMatch(await answer.innerText(), /^Hello! You said: "hello from the host"/);
   } finally {
     await chat.close();
   }
@@ -113,9 +113,9 @@ Deno.test("a site not allowed by frame-ancestors cannot show the page in an ifra
     await using site = otherSite(`${chat.gateway.url}/chat`);
     await page.goto(site.url);
     const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
-    assert.ok(frame, "the iframe exists");
+    assert(frame, "the iframe exists");
     await frame.waitForLoadState();
-    assert.equal(await frame.locator("#api-key").count(), 0, "the chat did not load in the frame");
+    assertEquals(await frame.locator("#api-key").count(), 0, "the chat did not load in the frame");
   } finally {
     await chat.close();
   }

@@ -5,7 +5,7 @@
  * the next message.
  */
 
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "@std/assert";
 import {
   assertReady,
   lastAnswerText,
@@ -23,18 +23,18 @@ for (const apiKey of [null, "wrong-key"]) {
     try {
       await sendMessage(page, "let me in");
       await waitForAnswer(page);
-      assert.match(await lastNotice(page), /The API key is missing or wrong/);
-      assert.equal(await page.evaluate(() => document.activeElement?.id), "api-key");
-      assert.equal(
+      assertMatch(await lastNotice(page), /The API key is missing or wrong/);
+      assertEquals(await page.evaluate(() => document.activeElement?.id), "api-key");
+      assertEquals(
         await page.textContent("#key-status"),
         apiKey === null ? "No key saved" : "Key not accepted",
       );
-      assert.equal(
+      assertEquals(
         await page.inputValue("#message-input"),
         "let me in",
         "the message is kept to send again",
       );
-      assert.equal(await page.locator(".message.bot.failed").count(), 1);
+      assertEquals(await page.locator(".message.bot.failed").count(), 1);
       await assertReady(page);
     } finally {
       await chat.close();
@@ -49,7 +49,7 @@ Deno.test("a model that is not installed is named", async () => {
     fake.options.models = ["llama3.2:1b"]; // qwen3:4b, the default, went away
     await sendMessage(page, "hi");
     await waitForAnswer(page);
-    assert.match(await lastNotice(page), /The model "qwen3:4b" is not installed on this server/);
+    assertMatch(await lastNotice(page), /The model "qwen3:4b" is not installed on this server/);
     await assertReady(page);
   } finally {
     await chat.close();
@@ -62,7 +62,7 @@ Deno.test("a busy server says to try again, and when", async () => {
   try {
     await sendMessage(page, "hi");
     await waitForAnswer(page);
-    assert.equal(
+    assertEquals(
       await lastNotice(page),
       "The server is busy with other answers. Try again in 5 seconds.",
     );
@@ -79,7 +79,7 @@ Deno.test("Ollama not reachable (502) is explained", async () => {
   try {
     await sendMessage(page, "hi");
     await waitForAnswer(page);
-    assert.match(await lastNotice(page), /The server cannot reach Ollama/);
+    assertMatch(await lastNotice(page), /The server cannot reach Ollama/);
     await assertReady(page);
   } finally {
     await chat.close();
@@ -95,7 +95,7 @@ Deno.test("Ollama not answering in time (504) is explained", async () => {
   try {
     await sendMessage(page, "hi");
     await waitForAnswer(page);
-    assert.match(await lastNotice(page), /Ollama did not start answering in time/);
+    assertMatch(await lastNotice(page), /Ollama did not start answering in time/);
     await assertReady(page);
   } finally {
     await chat.close();
@@ -114,10 +114,10 @@ for (
     try {
       await sendMessage(page, "tell me");
       await waitForAnswer(page);
-      assert.equal(await lastAnswerText(page), "Hello! You", "the two tokens sent");
-      assert.match(await lastNotice(page), /^The answer broke off: /);
-      assert.match(await lastNotice(page), reason);
-      assert.equal(await page.locator(".message.bot.interrupted").count(), 1);
+      assertEquals(await lastAnswerText(page), "Hello! You", "the two tokens sent");
+      assertMatch(await lastNotice(page), /^The answer broke off: /);
+      assertMatch(await lastNotice(page), reason);
+      assertEquals(await page.locator(".message.bot.interrupted").count(), 1);
       await assertReady(page);
     } finally {
       await chat.close();
@@ -132,7 +132,7 @@ Deno.test("a server that cannot be reached at all is explained", async () => {
     await page.route("**/chat_api", (route) => route.abort("connectionrefused"));
     await sendMessage(page, "anyone?");
     await waitForAnswer(page);
-    assert.match(await lastNotice(page), /Cannot reach OllamaSpace/);
+    assertMatch(await lastNotice(page), /Cannot reach OllamaSpace/);
     await assertReady(page);
   } finally {
     await chat.close();
@@ -159,9 +159,9 @@ Deno.test("the connection to the server dropping mid-answer keeps the partial an
     );
     await sendMessage(page, "tell me");
     await waitForAnswer(page);
-    assert.equal(await lastAnswerText(page), "Hello! You", "what arrived stays");
-    assert.match(await lastNotice(page), /connection was lost, so the answer is incomplete/);
-    assert.equal(await page.locator(".message.bot.interrupted").count(), 1);
+    assertEquals(await lastAnswerText(page), "Hello! You", "what arrived stays");
+    assertMatch(await lastNotice(page), /connection was lost, so the answer is incomplete/);
+    assertEquals(await page.locator(".message.bot.interrupted").count(), 1);
     await assertReady(page);
   } finally {
     await chat.close();

@@ -5,7 +5,7 @@
  * dark from `prefers-color-scheme`, and accessible by axe-core's rules and by keyboard alone.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
 import { SAMPLE_ANSWER, SAMPLE_PROMPT, SAMPLE_THINKING } from "../support/sample_answer.ts";
@@ -42,13 +42,13 @@ Deno.test("at 375 px nothing scrolls sideways and the input stays on screen", as
     await waitForAnswer(page);
     await page.click(".thinking summary");
     const found = await overflow(page);
-    assert.equal(found.scrollWidth, found.width, "no sideways scrolling");
-    assert.deepEqual(found.outside, []);
+    assertEquals(found.scrollWidth, found.width, "no sideways scrolling");
+    assertEquals(found.outside, []);
 
     for (const id of ["#message-input", "#send-button", "#api-key", "#model-select", "#new-chat"]) {
       const box = (await page.locator(id).boundingBox())!;
-      assert.ok(box.x >= 0 && box.x + box.width <= 375, `${id} fits across`);
-      assert.ok(box.y >= 0 && box.y + box.height <= 812, `${id} is on screen`);
+      assert(box.x >= 0 && box.x + box.width <= 375, `${id} fits across`);
+      assert(box.y >= 0 && box.y + box.height <= 812, `${id} is on screen`);
     }
   } finally {
     await chat.close();
@@ -88,8 +88,8 @@ for (const colorScheme of ["light", "dark"] as const) {
         const background = await page.evaluate(() =>
           getComputedStyle(document.body).backgroundColor
         );
-        if (colorScheme === "dark") assert.ok(luminance(background) < 0.05, `dark: ${background}`);
-        else assert.ok(luminance(background) > 0.8, `light: ${background}`);
+        if (colorScheme === "dark") assert(luminance(background) < 0.05, `dark: ${background}`);
+        else assert(luminance(background) > 0.8, `light: ${background}`);
 
         await page.evaluate(axe.source);
         const violations = await page.evaluate(async () => {
@@ -101,7 +101,7 @@ for (const colorScheme of ["light", "dark"] as const) {
             `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`
           );
         });
-        assert.deepEqual(violations, []);
+        assertEquals(violations, []);
       } finally {
         await chat.close();
       }
@@ -114,15 +114,15 @@ Deno.test("the page works from the keyboard alone, in a sensible focus order", a
   const { page } = chat;
   try {
     // No key yet: the key field has the focus, and Enter saves it.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), "api-key");
+    assertEquals(await page.evaluate(() => document.activeElement?.id), "api-key");
     await page.keyboard.type(TEST_KEY);
     await page.keyboard.press("Enter");
-    assert.equal(await page.textContent("#key-status"), "Key saved");
-    assert.equal(await page.evaluate(() => document.activeElement?.id), "message-input");
+    assertEquals(await page.textContent("#key-status"), "Key saved");
+    assertEquals(await page.evaluate(() => document.activeElement?.id), "message-input");
     await page.keyboard.type("hello from the keyboard");
     await page.keyboard.press("Enter");
     await waitForAnswer(page);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), "message-input");
+    assertEquals(await page.evaluate(() => document.activeElement?.id), "message-input");
 
     // Tab walks header, conversation, composer in reading order.
     await page.click(".brand"); // Tab starts from the top of the page
@@ -134,7 +134,7 @@ Deno.test("the page works from the keyboard alone, in a sensible focus order", a
         await page.evaluate(() => document.activeElement!.id || document.activeElement!.tagName),
       );
     }
-    assert.deepEqual(order, [
+    assertEquals(order, [
       "model-select",
       "api-key",
       "toggle-key",
@@ -145,10 +145,10 @@ Deno.test("the page works from the keyboard alone, in a sensible focus order", a
       "message-input",
       "send-button",
     ]);
-    assert.equal(await page.getAttribute("#chat-window", "aria-live"), "polite");
-    assert.equal(await page.getByLabel("Message").getAttribute("id"), "message-input");
-    assert.equal(await page.getByLabel("API key").getAttribute("id"), "api-key");
-    assert.equal(await page.getByLabel("Model").getAttribute("id"), "model-select");
+    assertEquals(await page.getAttribute("#chat-window", "aria-live"), "polite");
+    assertEquals(await page.getByLabel("Message").getAttribute("id"), "message-input");
+    assertEquals(await page.getByLabel("API key").getAttribute("id"), "api-key");
+    assertEquals(await page.getByLabel("Model").getAttribute("id"), "model-select");
   } finally {
     await chat.close();
   }

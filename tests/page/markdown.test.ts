@@ -5,7 +5,7 @@
  * can run script or add markup of its own.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
   lastAnswerText,
   openChatPage,
@@ -43,33 +43,33 @@ Deno.test("answers render as markdown, block by block while they stream", async 
 
     // While the answer streams, the blocks that have arrived are already rendered.
     await page.waitForFunction(() => document.querySelector(".message.bot .markdown pre code"));
-    assert.equal(await answer.locator("h2").innerText(), "Steps");
-    assert.equal(await answer.locator("li").count(), 2);
-    assert.equal(await page.getAttribute(".message.bot", "aria-busy"), "true");
+    assertEquals(await answer.locator("h2").innerText(), "Steps");
+    assertEquals(await answer.locator("li").count(), 2);
+    assertEquals(await page.getAttribute(".message.bot", "aria-busy"), "true");
 
     fake.releaseLastToken();
     await waitForAnswer(page);
-    assert.equal(await answer.locator("h2").innerText(), "Steps");
-    assert.equal(await answer.locator("em").innerText(), "emphasis");
-    assert.equal(await answer.locator("strong").innerText(), "strong");
-    assert.equal(await answer.locator(":not(pre) > code").innerText(), "inline code");
-    assert.deepEqual(await answer.locator("ul > li").allInnerTexts(), [
+    assertEquals(await answer.locator("h2").innerText(), "Steps");
+    assertEquals(await answer.locator("em").innerText(), "emphasis");
+    assertEquals(await answer.locator("strong").innerText(), "strong");
+    assertEquals(await answer.locator(":not(pre) > code").innerText(), "inline code");
+    assertEquals(await answer.locator("ul > li").allInnerTexts(), [
       "first item",
       "second item",
     ]);
     const link = answer.locator("a");
-    assert.equal(await link.getAttribute("href"), "https://example.com/docs");
-    assert.equal(await link.getAttribute("target"), "_blank");
-    assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
-    assert.equal(await answer.locator(".code-header span").innerText(), "js");
-    assert.equal((await answer.locator("pre code").innerText()).trimEnd(), 'console.log("hi");');
-    assert.match(await lastAnswerText(page), /Done\.$/);
+    assertEquals(await link.getAttribute("href"), "https://example.com/docs");
+    assertEquals(await link.getAttribute("target"), "_blank");
+    assertEquals(await link.getAttribute("rel"), "noopener noreferrer nofollow");
+    assertEquals(await answer.locator(".code-header span").innerText(), "js");
+    assertEquals((await answer.locator("pre code").innerText()).trimEnd(), 'console.log("hi");');
+    assertMatch(await lastAnswerText(page), /Done\.$/);
 
     await answer.locator(".copy-code").click();
     await page.waitForFunction(() =>
       document.querySelector(".copy-code")?.textContent === "Copied"
     );
-    assert.equal(
+    assertEquals(
       await page.evaluate(() => navigator.clipboard.readText()),
       'console.log("hi");',
     );
@@ -128,25 +128,25 @@ Deno.test("an XSS attempt in model output does not run and injects no element", 
       };
     }, ALLOWED);
 
-    assert.equal(found.hacked, null, "no script ran");
-    assert.deepEqual(found.unexpected, [], "no element beyond markdown's");
-    assert.deepEqual(found.foreign, [], "no handler, style, id or src attribute");
-    assert.ok(
+    assertEquals(found.hacked, null, "no script ran");
+    assertEquals(found.unexpected, [], "no element beyond markdown's");
+    assertEquals(found.foreign, [], "no handler, style, id or src attribute");
+    assert(
       found.hrefs.every((href) => href === null || href.startsWith("https://")),
       `only https links: ${found.hrefs}`,
     );
-    assert.equal(found.pageImages, 0, "no image loads from the model's choice of server");
-    assert.equal(found.messageInputs, 1, "no second #message-input");
-    assert.ok(found.text!.includes("<script>window.hacked = 'script'</script>"), "shown as text");
-    assert.equal(
+    assertEquals(found.pageImages, 0, "no image loads from the model's choice of server");
+    assertEquals(found.messageInputs, 1, "no second #message-input");
+    assert(found.text!.includes("<script>window.hacked = 'script'</script>"), "shown as text");
+    assertEquals(
       await page.locator(".message.user").innerText(),
       "<img src=x onerror=\"window.hacked='prompt'\">",
     );
-    assert.equal(
+    assertEquals(
       await page.locator(".thinking-text").textContent(),
       "<img src=x onerror=\"window.hacked='thinking'\">",
     );
-    assert.equal(await page.isVisible("#message-input"), true, "the page is still usable");
+    assertEquals(await page.isVisible("#message-input"), true, "the page is still usable");
   } finally {
     await chat.close();
   }
@@ -160,7 +160,7 @@ Deno.test("raw HTML written by the model shows as text while streaming too", asy
   try {
     await sendMessage(page, "html please");
     await waitForAnswerText(page, "Look: <b>bold?</b> <img src=x onerror=alert(1)> end");
-    assert.equal(await page.locator(".message.bot b, .message.bot img").count(), 0);
+    assertEquals(await page.locator(".message.bot b, .message.bot img").count(), 0);
   } finally {
     await chat.close();
   }

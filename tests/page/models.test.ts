@@ -6,7 +6,7 @@
  * back to the default alone when the list cannot be had.
  */
 
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "@std/assert";
 import {
   chatRequests,
   openChatPage,
@@ -34,7 +34,7 @@ Deno.test("the picker lists the installed models, defaults to OLLAMA_MODEL, reme
   });
   const { page, fake } = chat;
   try {
-    assert.deepEqual(await pickerOptions(page), [
+    assertEquals(await pickerOptions(page), [
       ["gemma3:1b", false],
       ["llama3.2:1b", true],
       ["qwen3:4b", false],
@@ -42,15 +42,15 @@ Deno.test("the picker lists the installed models, defaults to OLLAMA_MODEL, reme
 
     await page.selectOption("#model-select", "gemma3:1b");
     await page.reload();
-    assert.deepEqual(await pickerOptions(page), [
+    assertEquals(await pickerOptions(page), [
       ["gemma3:1b", true],
       ["llama3.2:1b", false],
       ["qwen3:4b", false],
     ]);
     await sendMessage(page, "hi");
     await waitForAnswer(page);
-    assert.equal(chatRequests(fake).at(-1)!.model, "gemma3:1b");
-    assert.match(await page.locator(".message.bot .meta").innerText(), /^gemma3:1b · /);
+    assertEquals(chatRequests(fake).at(-1)!.model, "gemma3:1b");
+    assertMatch(await page.locator(".message.bot .meta").innerText(), /^gemma3:1b · /);
   } finally {
     await chat.close();
   }
@@ -60,11 +60,11 @@ Deno.test("without the list (no key yet), the picker offers the server's default
   const chat = await openChatPage({ apiKey: null, gateway: { defaultModel: "llama3.2:1b" } });
   const { page } = chat;
   try {
-    assert.deepEqual(await pickerOptions(page), [["llama3.2:1b", true]]);
+    assertEquals(await pickerOptions(page), [["llama3.2:1b", true]]);
     // Once a key is saved, the list is fetched with it.
     await page.fill("#api-key", chat.gateway.config.apiKeys[0]);
     await page.click("#save-key");
-    assert.deepEqual(await pickerOptions(page), [["llama3.2:1b", true], ["qwen3:4b", false]]);
+    assertEquals(await pickerOptions(page), [["llama3.2:1b", true], ["qwen3:4b", false]]);
   } finally {
     await chat.close();
   }
@@ -76,10 +76,10 @@ Deno.test("when the list fails, the picker falls back to the default and chat st
   try {
     await page.route("**/api/tags", (route) => route.fulfill({ status: 500, body: "broken" }));
     await page.reload();
-    assert.deepEqual(await pickerOptions(page), [["qwen3:4b", true]]);
+    assertEquals(await pickerOptions(page), [["qwen3:4b", true]]);
     await sendMessage(page, "hi");
     await waitForAnswer(page);
-    assert.equal(chatRequests(fake).at(-1)!.model, "qwen3:4b");
+    assertEquals(chatRequests(fake).at(-1)!.model, "qwen3:4b");
   } finally {
     await chat.close();
   }

@@ -6,7 +6,7 @@
  * the view follows the newest text unless the reader scrolled up.
  */
 
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { defaultReply } from "../support/fake_ollama.ts";
 import {
   assertReady,
@@ -28,16 +28,16 @@ Deno.test("Enter sends the message and Shift+Enter starts a new line instead", a
     await page.keyboard.type("line one");
     await page.keyboard.press("Shift+Enter");
     await page.keyboard.type("line two");
-    assert.equal(await page.inputValue("#message-input"), "line one\nline two");
-    assert.equal(await page.locator(".message").count(), 0, "Shift+Enter sent nothing");
+    assertEquals(await page.inputValue("#message-input"), "line one\nline two");
+    assertEquals(await page.locator(".message").count(), 0, "Shift+Enter sent nothing");
 
     await page.keyboard.press("Enter");
     await waitForAnswer(page);
-    assert.equal(await page.locator(".message.user").innerText(), "line one\nline two");
-    assert.equal(await page.inputValue("#message-input"), "", "the field is emptied");
+    assertEquals(await page.locator(".message.user").innerText(), "line one\nline two");
+    assertEquals(await page.inputValue("#message-input"), "", "the field is emptied");
     const [request] = chatRequests(fake);
     const messages = request.messages as { role: string; content: string }[];
-    assert.deepEqual(messages.at(-1), { role: "user", content: "line one\nline two" });
+    assertEquals(messages.at(-1), { role: "user", content: "line one\nline two" });
   } finally {
     await chat.close();
   }
@@ -54,20 +54,20 @@ Deno.test("the answer grows as it streams, locks the controls, and ends complete
     // First moment: all but the last token are shown while the answer is still open.
     const partial = reply.slice(0, reply.lastIndexOf(" "));
     await waitForAnswerText(page, partial);
-    assert.equal(await page.isDisabled("#message-input"), true);
-    assert.equal(await page.isDisabled("#send-button"), true);
-    assert.equal(await page.isVisible("#stop-button"), true);
-    assert.equal(await page.locator(".typing").count(), 0, "no typing indicator once text came");
-    assert.equal(await page.locator(".message.bot .meta").count(), 0, "no stats before the end");
+    assertEquals(await page.isDisabled("#message-input"), true);
+    assertEquals(await page.isDisabled("#send-button"), true);
+    assertEquals(await page.isVisible("#stop-button"), true);
+    assertEquals(await page.locator(".typing").count(), 0, "no typing indicator once text came");
+    assertEquals(await page.locator(".message.bot .meta").count(), 0, "no stats before the end");
 
     // Second moment: the last token has come, and the answer is whole.
     fake.releaseLastToken();
     await waitForAnswer(page);
     const whole = await lastAnswerText(page);
-    assert.equal(whole, reply);
-    assert.ok(whole.length > partial.length);
+    assertEquals(whole, reply);
+    assert(whole.length > partial.length);
     const meta = await page.locator(".message.bot .meta").innerText();
-    assert.match(meta, /^qwen3:4b · 12 tokens · [\d.]+ tokens\/s · [\d.]+ s$/);
+    assertMatch(meta, /^qwen3:4b · 12 tokens · [\d.]+ tokens\/s · [\d.]+ s$/);
     await assertReady(page);
   } finally {
     await chat.close();
@@ -82,10 +82,10 @@ Deno.test("a typing indicator shows until the first token, and Stop aborts Ollam
     await page.locator(".message.bot .typing").waitFor();
     const disconnected = fake.nextDisconnect();
     await page.click("#stop-button");
-    assert.equal(await settlesWithin(disconnected, "Ollama sees the client go", 5000), "/api/chat");
+    assertEquals(await settlesWithin(disconnected, "Ollama sees the client go", 5000), "/api/chat");
     await waitForAnswer(page);
-    assert.equal(await lastNotice(page), "Stopped.");
-    assert.equal(await page.locator(".typing").count(), 0);
+    assertEquals(await lastNotice(page), "Stopped.");
+    assertEquals(await page.locator(".typing").count(), 0);
     await assertReady(page);
   } finally {
     await chat.close();
@@ -102,10 +102,10 @@ Deno.test("Stop mid-answer keeps the partial answer and aborts Ollama", async ()
     await waitForAnswerText(page, partial);
     const disconnected = fake.nextDisconnect();
     await page.keyboard.press("Escape");
-    assert.equal(await settlesWithin(disconnected, "Ollama sees the client go", 5000), "/api/chat");
+    assertEquals(await settlesWithin(disconnected, "Ollama sees the client go", 5000), "/api/chat");
     await waitForAnswer(page);
-    assert.equal(await lastAnswerText(page), partial);
-    assert.equal(await lastNotice(page), "Stopped.");
+    assertEquals(await lastAnswerText(page), partial);
+    assertEquals(await lastNotice(page), "Stopped.");
     await assertReady(page);
   } finally {
     await chat.close();
@@ -133,7 +133,7 @@ Deno.test("the view follows the answer, unless the reader scrolled up", async ()
       const view = document.getElementById("chat-window")!;
       return view.scrollHeight - view.scrollTop - view.clientHeight < 2;
     });
-    assert.equal(await atBottom(), true, "following the newest text");
+    assertEquals(await atBottom(), true, "following the newest text");
 
     // The reader scrolls up with the mouse wheel.
     await page.mouse.move(400, 250);
@@ -145,8 +145,8 @@ Deno.test("the view follows the answer, unless the reader scrolled up", async ()
     const scrolledTo = await page.evaluate(() => document.getElementById("chat-window")!.scrollTop);
     fake.releaseLastToken();
     await waitForAnswer(page);
-    assert.equal(await atBottom(), false, "the reader's place is kept");
-    assert.equal(
+    assertEquals(await atBottom(), false, "the reader's place is kept");
+    assertEquals(
       await page.evaluate(() => document.getElementById("chat-window")!.scrollTop),
       scrolledTo,
     );

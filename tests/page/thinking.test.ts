@@ -6,7 +6,7 @@
  * `thinking` field or inline as `<think>…</think>`.
  */
 
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "@std/assert";
 import { defaultReply } from "../support/fake_ollama.ts";
 import {
   lastAnswerText,
@@ -24,14 +24,14 @@ Deno.test("reasoning from the thinking field goes in a collapsed block, apart fr
     await sendMessage(page, "hi");
     await waitForAnswer(page);
     const block = page.locator(".message.bot details.thinking");
-    assert.equal(await block.count(), 1);
-    assert.equal(await block.getAttribute("open"), null, "collapsed");
-    assert.match(await block.locator("summary").innerText(), /^Thought for \d+ s$/);
-    assert.equal(await block.locator(".thinking-text").textContent(), thinking);
-    assert.equal(await lastAnswerText(page), defaultReply("hi"));
+    assertEquals(await block.count(), 1);
+    assertEquals(await block.getAttribute("open"), null, "collapsed");
+    assertMatch(await block.locator("summary").innerText(), /^Thought for \d+ s$/);
+    assertEquals(await block.locator(".thinking-text").textContent(), thinking);
+    assertEquals(await lastAnswerText(page), defaultReply("hi"));
 
     await block.locator("summary").click();
-    assert.equal(await block.locator(".thinking-text").isVisible(), true, "opens on request");
+    assertEquals(await block.locator(".thinking-text").isVisible(), true, "opens on request");
   } finally {
     await chat.close();
   }
@@ -51,15 +51,15 @@ Deno.test("inline <think> tags spread over several lines are handled the same wa
     const block = page.locator(".message.bot details.thinking");
     // The last token (" 42.") is held back: the model has finished thinking and begun answering.
     await waitForAnswerText(page, "The answer is");
-    assert.equal(
+    assertEquals(
       await block.locator(".thinking-text").textContent(),
       "Pondering the question\nquietly. ",
     );
     fake.releaseLastToken();
     await waitForAnswer(page);
-    assert.equal(await lastAnswerText(page), "The answer is 42.");
-    assert.match(await block.locator("summary").innerText(), /^Thought for \d+ s$/);
-    assert.equal(await block.getAttribute("open"), null, "collapsed");
+    assertEquals(await lastAnswerText(page), "The answer is 42.");
+    assertMatch(await block.locator("summary").innerText(), /^Thought for \d+ s$/);
+    assertEquals(await block.getAttribute("open"), null, "collapsed");
   } finally {
     await chat.close();
   }
@@ -81,13 +81,13 @@ Deno.test("while the model is still thinking, the block says so", async () => {
     await page.waitForFunction(() =>
       document.querySelector(".thinking-text")?.textContent === "Weighing options."
     );
-    assert.equal(await block.locator("summary").innerText(), "Thinking…");
-    assert.equal(await block.getAttribute("open"), null, "collapsed");
-    assert.equal(await page.locator(".message.bot .markdown").innerText(), "");
+    assertEquals(await block.locator("summary").innerText(), "Thinking…");
+    assertEquals(await block.getAttribute("open"), null, "collapsed");
+    assertEquals(await page.locator(".message.bot .markdown").innerText(), "");
     fake.releaseLastToken();
     await waitForAnswer(page);
-    assert.equal(await lastAnswerText(page), "Done.");
-    assert.match(await block.locator("summary").innerText(), /^Thought for \d+ s$/);
+    assertEquals(await lastAnswerText(page), "Done.");
+    assertMatch(await block.locator("summary").innerText(), /^Thought for \d+ s$/);
   } finally {
     await chat.close();
   }

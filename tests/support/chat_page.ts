@@ -9,7 +9,7 @@
  * @module
  */
 
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { Config } from "../../config.ts";
 import { type FakeOllama, type FakeOllamaOptions, startFakeOllama } from "./fake_ollama.ts";
@@ -94,7 +94,7 @@ export async function openChatPage(options: ChatPageOptions = {}): Promise<ChatP
       await gateway.close();
       fake.releaseLastToken();
       await fake.close();
-      assert.deepEqual(pageErrors, [], "the page threw uncaught errors");
+      assertEquals(pageErrors, [], "the page threw uncaught errors");
     },
   };
 }
@@ -152,7 +152,7 @@ export function chatRequests(fake: FakeOllama): Record<string, unknown>[] {
 
 /** Asserts that the page is ready for the next message: input and Send enabled, Stop hidden. */
 export async function assertReady(page: Page): Promise<void> {
-  assert.equal(await page.isEnabled("#message-input"), true, "the message field is enabled");
-  assert.equal(await page.isEnabled("#send-button"), true, "Send is enabled");
-  assert.equal(await page.isHidden("#stop-button"), true, "Stop is hidden");
+  assertEquals(await page.isEnabled("#message-input"), true, "the message field is enabled");
+  assertEquals(await page.isEnabled("#send-button"), true, "Send is enabled");
+  assertEquals(await page.isHidden("#stop-button"), true, "Stop is hidden");
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "@std/path";
 
 /** The repository's root folder. */
 export const REPO = join(import.meta.dirname!, "..", "..");

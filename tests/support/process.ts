@@ -7,7 +7,7 @@
  */
 
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join } from "@std/path";
 import { denoTasks, permissionFlags, REPO } from "./compile_task.ts";
 
 /** A port nobody listens on right now, for a child process that needs one given up front. */
