@@ -7,12 +7,12 @@
 
 import { Hono } from "hono";
 import type { Config } from "./config.ts";
-import { createApiGuards } from "./lib/api_guards.ts";
-import { errorHandler, errorResponse } from "./lib/errors.ts";
-import { createLogger } from "./lib/logger.ts";
-import { requestLog } from "./lib/request_log.ts";
-import { API_PATHS, apiCors, securityHeaders } from "./lib/security_headers.ts";
-import { loadStaticAssets, type StaticAsset } from "./lib/static_assets.ts";
+import { createApiGuards } from "./middleware/api_guards.ts";
+import { errorHandler, errorResponse } from "./server/errors.ts";
+import { createLogger } from "./server/logger.ts";
+import { requestLog } from "./middleware/request_log.ts";
+import { API_PATHS, apiCors, securityHeaders } from "./middleware/security_headers.ts";
+import { loadStaticAssets, type StaticAsset } from "./server/static_assets.ts";
 import { chatApiRoutes } from "./routes/chat_api.ts";
 import { chatPageRoutes } from "./routes/chat_page.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -21,7 +21,7 @@ import { openAiApiRoutes } from "./routes/openai_api.ts";
 
 /**
  * The whole gateway for `config`; `assets` defaults to the project's `static/` folder. When
- * `shutdown` aborts, answers still streaming end (see `lib/shutdown.ts`). Serve it with
+ * `shutdown` aborts, answers still streaming end (see `server/shutdown.ts`). Serve it with
  * `Deno.serve`: limits and the request log follow each response to its end there.
  */
 export function createApp(

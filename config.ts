@@ -6,7 +6,7 @@
  * @module
  */
 
-import { LOG_LEVELS, type LogLevel } from "./lib/logger.ts";
+import { LOG_LEVELS, type LogLevel } from "./server/logger.ts";
 
 /** Everything the gateway needs to know about its surroundings. */
 export interface Config {

@@ -1,8 +1,8 @@
 /**
  * OllamaSpace's entry point: reads the configuration, prints a generated key if there is one,
  * serves the gateway with `Deno.serve`, and shuts down gracefully on SIGTERM or SIGINT (answers in
- * flight get `SHUTDOWN_GRACE_S` to finish; see `lib/shutdown.ts`). With arguments it runs one of
- * the helper commands of `lib/commands.ts` instead (`wait-for-ollama`, `healthcheck`) and exits
+ * flight get `SHUTDOWN_GRACE_S` to finish; see `server/shutdown.ts`). With arguments it runs one of
+ * the helper commands of `cli.ts` instead (`wait-for-ollama`, `healthcheck`) and exits
  * with its status.
  *
  * @module
@@ -10,9 +10,9 @@
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { runCommand } from "./lib/commands.ts";
-import { createLogger } from "./lib/logger.ts";
-import { gracefulShutdown } from "./lib/shutdown.ts";
+import { runCommand } from "./cli.ts";
+import { createLogger } from "./server/logger.ts";
+import { gracefulShutdown } from "./server/shutdown.ts";
 
 /** Reads the configuration or stops the process with a message naming the bad variable. */
 function configOrExit(): Config {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { openChatPage, sendMessage, waitForAnswer } from "../tests/support/chat_page.ts";
+import { openChatPage, sendMessage, waitForAnswer } from "../testing/browser.ts";
 
 const SECTION = [
   "## Step {n}",

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { tokenize } from "../tests/support/fake_ollama.ts";
+import { tokenize } from "../testing/fake_ollama/mod.ts";
 
 /** One way to load the targets. */
 export interface Scenario {

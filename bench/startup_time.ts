@@ -11,9 +11,9 @@
  */
 
 import { join } from "@std/path";
-import { compileTask, REPO } from "../tests/support/compile_task.ts";
-import { startFakeOllama } from "../tests/support/fake_ollama.ts";
-import { freePort } from "../tests/support/process.ts";
+import { compileTask, REPO } from "../testing/compile_task.ts";
+import { startFakeOllama } from "../testing/fake_ollama/mod.ts";
+import { freePort } from "../testing/process.ts";
 
 /** Milliseconds from spawning the gateway to its first `/healthz` 200. */
 async function measureOnce(ollamaUrl: string, cwd: string): Promise<number> {

@@ -9,13 +9,13 @@
 
 import { type Context, Hono } from "hono";
 import type { Config } from "../config.ts";
-import type { ApiGuards } from "../lib/api_guards.ts";
-import { requireApiKey } from "../lib/auth.ts";
-import { limitBody } from "../lib/body_limit.ts";
-import { parseChatRequest, toOllamaChat } from "../lib/chat_request.ts";
-import { chatStream } from "../lib/chat_stream.ts";
-import { GatewayError } from "../lib/errors.ts";
-import { fetchOllama, ollamaError } from "../lib/ollama_client.ts";
+import type { ApiGuards } from "../middleware/api_guards.ts";
+import { requireApiKey } from "../middleware/auth.ts";
+import { limitBody } from "../middleware/body_limit.ts";
+import { parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
+import { chatStream } from "../ollama/chat_stream.ts";
+import { GatewayError } from "../server/errors.ts";
+import { fetchOllama, ollamaError } from "../ollama/client.ts";
 
 /** The `/chat_api` route. */
 export function chatApiRoutes(

@@ -1,12 +1,12 @@
 /**
  * The browser side: `GET /` sends people to the chat, `GET /chat` is the chat page, and
- * `GET /static/*` serves the page's assets from memory (see `lib/static_assets.ts`).
+ * `GET /static/*` serves the page's assets from memory (see `server/static_assets.ts`).
  *
  * @module
  */
 
 import { Hono } from "hono";
-import { assetResponse, type StaticAsset } from "../lib/static_assets.ts";
+import { assetResponse, type StaticAsset } from "../server/static_assets.ts";
 
 /** Routes for the chat page and its static assets. */
 export function chatPageRoutes(assets: Map<string, StaticAsset>): Hono {

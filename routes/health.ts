@@ -7,7 +7,7 @@
 
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
-import { isOllamaUp } from "../lib/ollama_client.ts";
+import { isOllamaUp } from "../ollama/client.ts";
 
 /** The health route: `{"status":"ok","ollama":"up"|"down","model":"…"}`. */
 export function healthRoutes(config: Config): Hono {

@@ -1,6 +1,6 @@
 /**
  * Ollama's native API (`/api/*`) behind the gateway's keys, relayed untouched by
- * `lib/passthrough.ts`. Only the endpoints listed here reach Ollama; anything else under `/api/` is
+ * `ollama/passthrough.ts`. Only the endpoints listed here reach Ollama; anything else under `/api/` is
  * a `404`. Model management is refused with `403` unless `ALLOW_MODEL_MANAGEMENT` is on.
  *
  * Two probes answer without a key, as Ollama's do, so tools recognise the gateway as an Ollama
@@ -11,11 +11,11 @@
 
 import { type Context, type Handler, Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
-import type { ApiGuards } from "../lib/api_guards.ts";
-import { requireApiKey } from "../lib/auth.ts";
-import { limitBody } from "../lib/body_limit.ts";
-import { errorResponse } from "../lib/errors.ts";
-import { GENERATION_PATHS, relayToOllama } from "../lib/passthrough.ts";
+import type { ApiGuards } from "../middleware/api_guards.ts";
+import { requireApiKey } from "../middleware/auth.ts";
+import { limitBody } from "../middleware/body_limit.ts";
+import { errorResponse } from "../server/errors.ts";
+import { GENERATION_PATHS, relayToOllama } from "../ollama/passthrough.ts";
 
 /** Endpoints that change which models the server holds (besides `/api/blobs`, for model files). */
 const MODEL_MANAGEMENT_PATHS = [

@@ -1,6 +1,6 @@
 /**
  * Ollama's OpenAI-compatible API (`/v1/*`) behind the gateway's keys, relayed untouched by
- * `lib/passthrough.ts` (SSE included). Every error the gateway itself gives here (a missing or
+ * `ollama/passthrough.ts` (SSE included). Every error the gateway itself gives here (a missing or
  * wrong key, a body too large, Ollama unreachable, an unknown endpoint) is in OpenAI's shape, so
  * the OpenAI SDKs and the tools built on them report it properly.
  *
@@ -9,11 +9,11 @@
 
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
-import type { ApiGuards } from "../lib/api_guards.ts";
-import { requireApiKey } from "../lib/auth.ts";
-import { limitBody } from "../lib/body_limit.ts";
-import { errorHandler, openAiErrorResponse } from "../lib/errors.ts";
-import { GENERATION_PATHS, relayToOllama } from "../lib/passthrough.ts";
+import type { ApiGuards } from "../middleware/api_guards.ts";
+import { requireApiKey } from "../middleware/auth.ts";
+import { limitBody } from "../middleware/body_limit.ts";
+import { errorHandler, openAiErrorResponse } from "../server/errors.ts";
+import { GENERATION_PATHS, relayToOllama } from "../ollama/passthrough.ts";
 
 /** Routes of the OpenAI-compatible API. */
 export function openAiApiRoutes(

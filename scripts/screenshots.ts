@@ -7,8 +7,8 @@
  */
 
 import { join } from "@std/path";
-import { openChatPage, sendMessage, waitForAnswer } from "../tests/support/chat_page.ts";
-import { SAMPLE_ANSWER, SAMPLE_PROMPT, SAMPLE_THINKING } from "../tests/support/sample_answer.ts";
+import { openChatPage, sendMessage, waitForAnswer } from "../testing/browser.ts";
+import { SAMPLE_ANSWER, SAMPLE_PROMPT, SAMPLE_THINKING } from "../testing/sample_answer.ts";
 
 const DOCS_DIR = join(import.meta.dirname!, "..", "docs");
 

@@ -9,9 +9,9 @@
 import { assertEquals, assertMatch, assertObjectMatch, assertRejects } from "@std/assert";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
-import { defaultReply } from "./support/fake_ollama.ts";
-import { settlesWithin, TEST_KEY, type TestGateway } from "./support/gateway.ts";
-import { withGateway } from "./support/with_gateway.ts";
+import { defaultReply } from "../testing/fake_ollama/mod.ts";
+import { settlesWithin, TEST_KEY, type TestGateway } from "../testing/gateway.ts";
+import { withGateway } from "../testing/with_gateway.ts";
 
 function ollamaClient(gateway: TestGateway, key = TEST_KEY): Ollama {
   return new Ollama({ host: gateway.url, headers: { Authorization: `Bearer ${key}` } });

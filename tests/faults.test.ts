@@ -5,9 +5,9 @@
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { type Scenario, startFakeOllama } from "./support/fake_ollama.ts";
-import { answersInFull, postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
-import { unreachableUrl } from "./support/with_gateway.ts";
+import { type Scenario, startFakeOllama } from "../testing/fake_ollama/mod.ts";
+import { answersInFull, postChat, readNdjson, startGateway, waitFor } from "../testing/gateway.ts";
+import { unreachableUrl } from "../testing/with_gateway.ts";
 
 /** What the client sees: an error status and message, or a stream whose last line is an error. */
 type Expected = { status: number; error: RegExp } | { lastLine: RegExp };

@@ -5,8 +5,8 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { startFakeOllama } from "./support/fake_ollama.ts";
-import { answersInFull, readNdjson, startGateway, type TestGateway } from "./support/gateway.ts";
+import { startFakeOllama } from "../testing/fake_ollama/mod.ts";
+import { answersInFull, readNdjson, startGateway, type TestGateway } from "../testing/gateway.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20251126);
 const CASES = 1_200;

@@ -4,8 +4,8 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { DEFAULT_THINKING, defaultReply, startFakeOllama } from "./support/fake_ollama.ts";
-import { postChat, readNdjson, startGateway, waitFor } from "./support/gateway.ts";
+import { DEFAULT_THINKING, defaultReply, startFakeOllama } from "../testing/fake_ollama/mod.ts";
+import { postChat, readNdjson, startGateway, waitFor } from "../testing/gateway.ts";
 
 const STREAMS = 500;
 /** Sockets the test holds open: client, gateway in and out, and fake, per stream; plus spare. */

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { startFakeOllama } from "./support/fake_ollama.ts";
-import { readNdjson } from "./support/gateway.ts";
-import { runMain } from "./support/process.ts";
+import { startFakeOllama } from "../testing/fake_ollama/mod.ts";
+import { readNdjson } from "../testing/gateway.ts";
+import { runMain } from "../testing/process.ts";
 
 Deno.test("main: with no key set, a generated key is printed once and accepted", async () => {
   const fake = startFakeOllama();

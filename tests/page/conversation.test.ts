@@ -6,8 +6,8 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { defaultReply } from "../support/fake_ollama.ts";
-import { chatRequests, openChatPage, sendMessage, waitForAnswer } from "../support/chat_page.ts";
+import { defaultReply } from "../../testing/fake_ollama/mod.ts";
+import { chatRequests, openChatPage, sendMessage, waitForAnswer } from "../../testing/browser.ts";
 
 Deno.test("the second turn sends the first as history, without the reasoning", async () => {
   const chat = await openChatPage();

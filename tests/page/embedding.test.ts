@@ -7,9 +7,9 @@
 
 import { assert, assertEquals, assertMatch, assertNotMatch } from "@std/assert";
 import { join } from "@std/path";
-import { SAMPLE_ANSWER, SAMPLE_THINKING } from "../support/sample_answer.ts";
-import { TEST_KEY } from "../support/gateway.ts";
-import { openChatPage, saveKey, sendMessage, waitForAnswer } from "../support/chat_page.ts";
+import { SAMPLE_ANSWER, SAMPLE_THINKING } from "../../testing/sample_answer.ts";
+import { TEST_KEY } from "../../testing/gateway.ts";
+import { openChatPage, saveKey, sendMessage, waitForAnswer } from "../../testing/browser.ts";
 
 const STATIC_DIR = join(import.meta.dirname!, "..", "..", "static");
 

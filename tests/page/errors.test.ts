@@ -13,7 +13,7 @@ import {
   openChatPage,
   sendMessage,
   waitForAnswer,
-} from "../support/chat_page.ts";
+} from "../../testing/browser.ts";
 
 for (const apiKey of [null, "wrong-key"]) {
   const which = apiKey === null ? "a missing key" : "a wrong key";

@@ -1,14 +1,14 @@
 /** The API key field: saved, restored on load, sent as a Bearer token, shown or hidden. */
 
 import { assertEquals } from "@std/assert";
-import { TEST_KEY } from "../support/gateway.ts";
+import { TEST_KEY } from "../../testing/gateway.ts";
 import {
   assertReady,
   openChatPage,
   saveKey,
   sendMessage,
   waitForAnswer,
-} from "../support/chat_page.ts";
+} from "../../testing/browser.ts";
 
 Deno.test("the page shows when no key is saved, and a saved key survives a reload", async () => {
   const chat = await openChatPage({ apiKey: null });

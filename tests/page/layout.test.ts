@@ -8,9 +8,9 @@
 import { assert, assertEquals } from "@std/assert";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
-import { SAMPLE_ANSWER, SAMPLE_PROMPT, SAMPLE_THINKING } from "../support/sample_answer.ts";
-import { TEST_KEY } from "../support/gateway.ts";
-import { openChatPage, sendMessage, waitForAnswer } from "../support/chat_page.ts";
+import { SAMPLE_ANSWER, SAMPLE_PROMPT, SAMPLE_THINKING } from "../../testing/sample_answer.ts";
+import { TEST_KEY } from "../../testing/gateway.ts";
+import { openChatPage, sendMessage, waitForAnswer } from "../../testing/browser.ts";
 
 /** Widths that stick out of the viewport: the page's, and any element's right edge. */
 function overflow(page: Page) {

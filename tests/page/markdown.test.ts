@@ -12,7 +12,7 @@ import {
   sendMessage,
   waitForAnswer,
   waitForAnswerText,
-} from "../support/chat_page.ts";
+} from "../../testing/browser.ts";
 
 const MARKDOWN = [
   "## Steps",

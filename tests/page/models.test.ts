@@ -13,7 +13,7 @@ import {
   sendMessage,
   waitForAnswer,
   waitForModels,
-} from "../support/chat_page.ts";
+} from "../../testing/browser.ts";
 
 /** The picker's options as [value, selected] pairs, once it has been filled. */
 async function pickerOptions(page: import("playwright-core").Page) {

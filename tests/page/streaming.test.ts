@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { defaultReply } from "../support/fake_ollama.ts";
+import { defaultReply } from "../../testing/fake_ollama/mod.ts";
 import {
   assertReady,
   chatRequests,
@@ -17,8 +17,8 @@ import {
   sendMessage,
   waitForAnswer,
   waitForAnswerText,
-} from "../support/chat_page.ts";
-import { settlesWithin } from "../support/gateway.ts";
+} from "../../testing/browser.ts";
+import { settlesWithin } from "../../testing/gateway.ts";
 
 Deno.test("Enter sends the message and Shift+Enter starts a new line instead", async () => {
   const chat = await openChatPage();

@@ -7,14 +7,14 @@
  */
 
 import { assertEquals, assertMatch } from "@std/assert";
-import { defaultReply } from "../support/fake_ollama.ts";
+import { defaultReply } from "../../testing/fake_ollama/mod.ts";
 import {
   lastAnswerText,
   openChatPage,
   sendMessage,
   waitForAnswer,
   waitForAnswerText,
-} from "../support/chat_page.ts";
+} from "../../testing/browser.ts";
 
 Deno.test("reasoning from the thinking field goes in a collapsed block, apart from the answer", async () => {
   const thinking = "The user greets me. I should answer briefly.";

@@ -1,0 +1,106 @@
+/**
+ * The `/chat_api` request: {@link parseChatRequest} checks a JSON body against the contract in
+ * DESIGN.md and explains the first problem it finds; {@link toOllamaChat} turns a valid request
+ * into the body of Ollama's `POST /api/chat`.
+ *
+ * @module
+ */
+
+import { GatewayError } from "../server/errors.ts";
+
+/** A turn of an earlier conversation. */
+export interface HistoryMessage {
+  role: "user" | "assistant";
+  content: string;
+}
+
+/** Ollama's `think` values: on/off, or a level for models that have levels. */
+export type Think = boolean | "low" | "medium" | "high";
+
+/** A validated `/chat_api` request, with the default model filled in. */
+export interface ChatRequest {
+  prompt: string;
+  model: string;
+  history: HistoryMessage[];
+  system?: string;
+  think?: Think;
+  options?: Record<string, unknown>;
+}
+
+/** The body sent to Ollama's `POST /api/chat`. */
+export interface OllamaChatBody {
+  model: string;
+  messages: { role: "system" | "user" | "assistant"; content: string }[];
+  stream: true;
+  think?: Think;
+  options?: Record<string, unknown>;
+}
+
+const THINK_LEVELS = new Set<unknown>([true, false, "low", "medium", "high"]);
+
+/** Validates `body`; throws a `400` {@link GatewayError} naming the first field that is wrong. */
+export function parseChatRequest(body: unknown, defaultModel: string): ChatRequest {
+  if (!isObject(body)) fail("The request body must be a JSON object");
+  const { prompt, model, history, system, think, options } = body;
+
+  if (typeof prompt !== "string") fail('"prompt" is required and must be a string');
+  if (prompt.trim() === "") fail('"prompt" must not be empty');
+  if (model !== undefined && (typeof model !== "string" || model.trim() === "")) {
+    fail('"model" must be a non-empty string, such as "qwen3:4b"');
+  }
+  if (system !== undefined && typeof system !== "string") fail('"system" must be a string');
+  if (think !== undefined && !THINK_LEVELS.has(think)) {
+    fail('"think" must be true, false, "low", "medium" or "high"');
+  }
+  if (options !== undefined && !isObject(options)) {
+    fail('"options" must be an object, such as {"temperature": 0.7}');
+  }
+
+  return {
+    prompt,
+    model: model === undefined ? defaultModel : model,
+    history: parseHistory(history),
+    ...(system !== undefined && { system }),
+    ...(think !== undefined && { think: think as Think }),
+    ...(options !== undefined && { options }),
+  };
+}
+
+/** The Ollama `/api/chat` body for `request`: system prompt, history, then the new prompt. */
+export function toOllamaChat(request: ChatRequest): OllamaChatBody {
+  return {
+    model: request.model,
+    messages: [
+      ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
+      ...request.history,
+      { role: "user", content: request.prompt },
+    ],
+    stream: true,
+    ...(request.think !== undefined && { think: request.think }),
+    ...(request.options !== undefined && { options: request.options }),
+  };
+}
+
+function parseHistory(history: unknown): HistoryMessage[] {
+  if (history === undefined) return [];
+  if (!Array.isArray(history)) fail('"history" must be an array of {"role", "content"} objects');
+  return history.map((turn, index) => {
+    if (
+      !isObject(turn) || (turn.role !== "user" && turn.role !== "assistant") ||
+      typeof turn.content !== "string"
+    ) {
+      fail(
+        `"history[${index}]" must be {"role": "user" or "assistant", "content": a string}`,
+      );
+    }
+    return { role: turn.role, content: turn.content };
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fail(message: string): never {
+  throw new GatewayError(400, message);
+}

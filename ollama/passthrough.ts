@@ -1,0 +1,67 @@
+/**
+ * Relaying a client's request to Ollama and Ollama's answer back, untouched. {@link relayToOllama}
+ * forwards the method, the path the route matched, the body stream and only the headers Ollama
+ * needs (never the gateway's `Authorization`, no hop-by-hop headers), and answers with Ollama's
+ * status, content type and response body object itself, so Deno passes the bytes on natively with
+ * no JavaScript per chunk.
+ *
+ * @module
+ */
+
+import type { Context } from "hono";
+import { fetchOllama, type OllamaTarget } from "./client.ts";
+
+/** Request headers Ollama reads; the rest (Authorization, cookies, hop-by-hop) stays here. */
+const REQUEST_HEADERS = ["content-type", "accept"];
+
+/** Response headers worth passing on; framing (length, chunking) is the gateway's own. */
+const RESPONSE_HEADERS = ["content-type"];
+
+/**
+ * A handler that sends the request to the same path on Ollama (the query is dropped) and answers
+ * with Ollama's answer as it comes, error statuses included. The client's abort signal goes along,
+ * so a client that leaves stops Ollama, and so does `shutdown` once the grace is over. Throws what `fetchOllama` throws (502 unreachable, 504 no
+ * answer in time), for the route's `onError` to answer in its API's shape.
+ */
+export function relayToOllama(
+  target: OllamaTarget,
+  shutdown: AbortSignal,
+): (c: Context) => Promise<Response> {
+  return (c) => relay(target, c.req.raw, c.req.path, shutdown);
+}
+
+async function relay(
+  target: OllamaTarget,
+  request: Request,
+  path: string,
+  shutdown: AbortSignal,
+): Promise<Response> {
+  const upstream = await fetchOllama(target, path, {
+    method: request.method,
+    headers: pickHeaders(request.headers, REQUEST_HEADERS),
+    body: request.body,
+    signal: AbortSignal.any([request.signal, shutdown]),
+  });
+  return new Response(upstream.body, {
+    status: upstream.status,
+    headers: pickHeaders(upstream.headers, RESPONSE_HEADERS),
+  });
+}
+
+function pickHeaders(headers: Headers, names: string[]): Headers {
+  const picked = new Headers();
+  for (const name of names) {
+    const value = headers.get(name);
+    if (value !== null) picked.set(name, value);
+  }
+  return picked;
+}
+
+/**
+ * The relayed endpoints that make the model work (all `POST`: generation and embeddings), per
+ * API. A concurrency cap belongs on exactly these.
+ */
+export const GENERATION_PATHS = {
+  ollama: ["/api/generate", "/api/chat", "/api/embed", "/api/embeddings"],
+  openai: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"],
+};

@@ -1,0 +1,158 @@
+/// <reference lib="dom" />
+/// <reference lib="deno.ns" />
+/**
+ * Test helpers for the chat page in a real browser: Debian's Chromium (`/usr/bin/chromium`, never
+ * a downloaded one) driven by `playwright-core`, against a real gateway and the fake Ollama, all
+ * started in this process. {@link openChatPage} sets the three up with a fresh browser profile;
+ * its `close` shuts them down and fails the test if the page threw an uncaught error.
+ *
+ * @module
+ */
+
+import { assertEquals } from "@std/assert";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Config } from "../config.ts";
+import { type FakeOllama, type FakeOllamaOptions, startFakeOllama } from "./fake_ollama/mod.ts";
+import { startGateway, TEST_KEY, type TestGateway } from "./gateway.ts";
+
+/** Debian's Chromium, installed by `.ci/run`. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** Flags for a quiet headless Chromium running as root (DESIGN.md, "Dependencies"). */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  // The iframe test fakes huggingface.co (a public site) framing the gateway on loopback, which
+  // Chromium's local-network checks forbid; on a real Space both sides are public.
+  "--disable-features=LocalNetworkAccessChecks",
+];
+
+/** Options of {@link openChatPage}. */
+export interface ChatPageOptions {
+  /** Settings of the fake Ollama. */
+  fake?: FakeOllamaOptions;
+  /** Gateway configuration on top of the test defaults. */
+  gateway?: Partial<Config>;
+  /** Key saved through the page's key field before the test; `null` saves none. */
+  apiKey?: string | null;
+  viewport?: { width: number; height: number };
+  colorScheme?: "light" | "dark";
+}
+
+/** A chat page open in a headless browser, with the servers behind it. */
+export interface ChatPage {
+  fake: FakeOllama;
+  gateway: TestGateway;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Messages of uncaught errors thrown in the page so far. */
+  pageErrors: string[];
+  /** Closes browser and servers; then fails if the page threw an uncaught error. */
+  close(): Promise<void>;
+}
+
+/** Launches Chromium; playwright gives each launch a fresh temporary profile and removes it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+}
+
+/** Starts the fake Ollama and a gateway in front of it, and opens `/chat` in a new browser. */
+export async function openChatPage(options: ChatPageOptions = {}): Promise<ChatPage> {
+  const fake = startFakeOllama(options.fake);
+  const gateway = startGateway(fake.url, options.gateway);
+  const browser = await launchChromium();
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    colorScheme: options.colorScheme ?? "light",
+  });
+  // Fail in seconds, not half a minute, when something a test waits for never happens.
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  await page.goto(`${gateway.url}/chat`);
+  const apiKey = options.apiKey === undefined ? TEST_KEY : options.apiKey;
+  if (apiKey !== null) await saveKey(page, apiKey);
+  await waitForModels(page);
+
+  return {
+    fake,
+    gateway,
+    browser,
+    context,
+    page,
+    pageErrors,
+    async close() {
+      await browser.close();
+      await gateway.close();
+      fake.releaseLastToken();
+      await fake.close();
+      assertEquals(pageErrors, [], "the page threw uncaught errors");
+    },
+  };
+}
+
+/** Types `key` into the key field and saves it, as a person would. */
+export async function saveKey(page: Page, key: string): Promise<void> {
+  await page.fill("#api-key", key);
+  await page.click("#save-key");
+}
+
+/** Waits until the model picker has been filled (from the server's list, or its fallback). */
+export async function waitForModels(page: Page): Promise<void> {
+  await page.waitForSelector("#model-select:not([aria-busy])", { state: "attached" });
+}
+
+/** Types `text` into the message field and presses Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.fill("#message-input", text);
+  await page.press("#message-input", "Enter");
+}
+
+/** Waits until the newest answer has ended, however it ended. */
+export async function waitForAnswer(page: Page): Promise<void> {
+  await page.locator(".message.bot").last().waitFor();
+  await page.waitForSelector(".message.bot:last-child:not([aria-busy])");
+}
+
+/** Waits until the newest answer shows exactly `text` (as rendered, ends trimmed). */
+export async function waitForAnswerText(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    (expected) => {
+      const answers = document.querySelectorAll(".message.bot .markdown");
+      return answers[answers.length - 1]?.textContent?.trim() === expected;
+    },
+    text,
+  );
+}
+
+/** The text of the newest answer as shown (without its reasoning, notice or stats). */
+export function lastAnswerText(page: Page): Promise<string> {
+  return page.locator(".message.bot").last().locator(".markdown").innerText();
+}
+
+/** The newest notice shown under an answer (stopped, interrupted, failed). */
+export function lastNotice(page: Page): Promise<string> {
+  return page.locator(".message.bot").last().locator(".notice").innerText();
+}
+
+/** The bodies of the `/api/chat` requests the fake received, in order. */
+export function chatRequests(fake: FakeOllama): Record<string, unknown>[] {
+  return fake.requests
+    .filter((request) => request.path === "/api/chat")
+    .map((request) => request.body as Record<string, unknown>);
+}
+
+/** Asserts that the page is ready for the next message: input and Send enabled, Stop hidden. */
+export async function assertReady(page: Page): Promise<void> {
+  assertEquals(await page.isEnabled("#message-input"), true, "the message field is enabled");
+  assertEquals(await page.isEnabled("#send-button"), true, "Send is enabled");
+  assertEquals(await page.isHidden("#stop-button"), true, "Stop is hidden");
+}

@@ -1,0 +1,48 @@
+/**
+ * A smoke run of the benchmark (`deno task bench --quick`), so it cannot rot: it must finish,
+ * print a table per scenario with every target measured (nginx where it is installed), and lose
+ * no token.
+ *
+ * @module
+ */
+
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { findNginx } from "../../bench/nginx.ts";
+import { PROJECT_DIR } from "../../bench/processes.ts";
+
+Deno.test("deno task bench --quick measures every target and loses no token", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "bench", "--quick"],
+    cwd: PROJECT_DIR,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const report = new TextDecoder().decode(stdout);
+  assertEquals(code, 0, `the bench failed:\n${report}\n${new TextDecoder().decode(stderr)}`);
+
+  const expected = [
+    "direct",
+    "/chat_api",
+    "passthrough",
+    "bare relay",
+    "native relay",
+    ...(findNginx() ? ["nginx"] : []),
+  ];
+  for (const scenario of ["single", "firehose", "many"]) {
+    const table = report.split(`### ${scenario}:`)[1]?.split("###")[0];
+    assert(table, `no table for the ${scenario} scenario:\n${report}`);
+    const rows = table.split("\n").filter((line) => line.startsWith("| ") && !line.includes("n/a"))
+      .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+    const measured = rows.slice(2); // Below the header and its separator.
+    const names = measured.map((cells) => cells[0]);
+    for (const target of expected) assert(names.includes(target), `${scenario}: no ${target}`);
+    for (const cells of measured) {
+      assertEquals(cells.slice(-2), ["0", "0"], `${scenario}, ${cells[0]}: lost/failed`);
+    }
+  }
+  assertMatch(
+    report,
+    /\| no lost or altered token, no failed stream \(every row\) \| .+ \| PASS \|/,
+  );
+});

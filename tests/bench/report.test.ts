@@ -1,0 +1,101 @@
+/**
+ * The bench's judgement (`bench/report.ts`, `bench/load_client.ts`): which figures make a target
+ * of issue 7 pass or fail, how rounds are combined, and how damaged answers are counted.
+ *
+ * @module
+ */
+
+import { assertEquals } from "@std/assert";
+import { countLostTokens } from "../../bench/load_client.ts";
+import { checkTargets, medianRow, type Row, type ScenarioResult } from "../../bench/report.ts";
+import { FULL_SCENARIOS } from "../../bench/scenarios.ts";
+
+/** A row with plausible figures, `figures` on top. */
+function row(target: string, figures: Partial<Row> = {}): Row {
+  return {
+    target,
+    tokensPerSecond: 1000,
+    ttfbP50Ms: 1,
+    ttfbP99Ms: 2,
+    durationP50Ms: 10,
+    durationP99Ms: 20,
+    relayCpuMicrosPerToken: 10,
+    fakeCpuMicrosPerToken: 5,
+    peakRssBytes: 100 * 2 ** 20,
+    lostTokens: 0,
+    failedStreams: 0,
+    problems: [],
+    ...figures,
+  };
+}
+
+function results(rows: Record<string, Row[]>): ScenarioResult[] {
+  return FULL_SCENARIOS.map((scenario) => ({
+    scenario,
+    rows: rows[scenario.name] ?? [],
+    unavailable: [],
+  }));
+}
+
+const verdict = (checks: ReturnType<typeof checkTargets>, start: string) =>
+  checks.find((check) => check.name.startsWith(start))?.verdict;
+
+Deno.test("CPU per token passes at 1.2x the bare relay and fails above", () => {
+  const at = (cpu: number) =>
+    checkTargets(results({
+      firehose: [row("/chat_api", { relayCpuMicrosPerToken: cpu }), row("bare relay")],
+    }));
+  assertEquals(verdict(at(12), "/chat_api CPU per token ≤ 1.2× bare relay (firehose)"), "PASS");
+  assertEquals(verdict(at(12.5), "/chat_api CPU per token ≤ 1.2× bare relay (firehose)"), "FAIL");
+});
+
+Deno.test("passthrough tokens/s must reach 0.8x nginx's", () => {
+  const at = (tokensPerSecond: number) =>
+    checkTargets(results({
+      firehose: [row("passthrough", { tokensPerSecond }), row("nginx")],
+    }));
+  assertEquals(verdict(at(800), "passthrough tokens/s ≥ 0.8× nginx (firehose)"), "PASS");
+  assertEquals(verdict(at(799), "passthrough tokens/s ≥ 0.8× nginx (firehose)"), "FAIL");
+});
+
+Deno.test("time to first byte may add 0.5 ms to direct's, no more", () => {
+  const at = (ttfbP50Ms: number) =>
+    checkTargets(results({ single: [row("direct"), row("/chat_api", { ttfbP50Ms })] }));
+  assertEquals(verdict(at(1.5), "/chat_api TTFB"), "PASS");
+  assertEquals(verdict(at(1.6), "/chat_api TTFB"), "FAIL");
+});
+
+Deno.test("a target that was not measured is n/a, not a pass", () => {
+  const checks = checkTargets(results({ firehose: [row("/chat_api"), row("bare relay")] }));
+  assertEquals(verdict(checks, "passthrough CPU per token ≤ 1.5× nginx (firehose)"), "n/a");
+  assertEquals(verdict(checks, "/chat_api p99 duration"), "n/a");
+});
+
+Deno.test("one lost token anywhere fails the run", () => {
+  const clean = checkTargets(results({ single: [row("direct")], many: [row("nginx")] }));
+  const lossy = checkTargets(
+    results({ single: [row("direct")], many: [row("nginx", { lostTokens: 1 })] }),
+  );
+  assertEquals(clean.at(-1)?.verdict, "PASS");
+  assertEquals(lossy.at(-1)?.verdict, "FAIL");
+});
+
+Deno.test("rounds combine into each figure's median and every loss", () => {
+  const combined = medianRow([
+    row("nginx", { relayCpuMicrosPerToken: 30, durationP99Ms: 5, lostTokens: 1 }),
+    row("nginx", { relayCpuMicrosPerToken: 10, durationP99Ms: 50 }),
+    row("nginx", { relayCpuMicrosPerToken: 20, durationP99Ms: 7, failedStreams: 2 }),
+  ]);
+  assertEquals(combined.relayCpuMicrosPerToken, 20);
+  assertEquals(combined.durationP99Ms, 7);
+  assertEquals(combined.lostTokens, 1);
+  assertEquals(combined.failedStreams, 2);
+});
+
+Deno.test("lost tokens count every missing, changed, moved or extra token", () => {
+  const expected = ["Hello", " wörld", " 👋"];
+  assertEquals(countLostTokens(expected, expected), 0);
+  assertEquals(countLostTokens(["Hello", " 👋"], expected), 2); // One missing, one moved.
+  assertEquals(countLostTokens(["Hello", " world", " 👋"], expected), 1);
+  assertEquals(countLostTokens([...expected, " again"], expected), 1);
+});

@@ -1,0 +1,120 @@
+/**
+ * Graceful shutdown of the real entry point: `main.ts` in its own process, a fake Ollama here,
+ * answers in flight, then SIGTERM.
+ */
+
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { defaultReply, type FakeOllama, startFakeOllama } from "../../testing/fake_ollama/mod.ts";
+import { answerText, postChat, readNdjson, TEST_KEY, waitFor } from "../../testing/gateway.ts";
+import { runMain } from "../../testing/process.ts";
+
+const PROMPT = "PROMPT-CANARY shut down gently";
+
+const AUTHORIZED = { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" };
+
+function chat(gateway: { url: string }, prompt = PROMPT): Promise<Response> {
+  return postChat({ url: gateway.url, headers: AUTHORIZED }, { prompt }, {
+    // Bounded, so an answer the shutdown forgets fails the test instead of hanging it.
+    signal: AbortSignal.timeout(20_000),
+  });
+}
+
+/** Whether a new TCP connection to the port of `url` is refused. */
+async function refusesConnections(url: string): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) })).close();
+    return false;
+  } catch (error) {
+    return error instanceof Deno.errors.ConnectionRefused;
+  }
+}
+
+/**
+ * Runs `test` against `main.ts` in its own process with a grace period of `graceSeconds`, in front
+ * of a fake Ollama that holds back each answer's last token: listening before `test` starts, both
+ * ended after.
+ */
+async function withMain(
+  graceSeconds: number,
+  test: (gateway: ReturnType<typeof runMain>, fake: FakeOllama) => Promise<void>,
+): Promise<void> {
+  const fake = startFakeOllama({ scenario: "hold-last-token" });
+  const gateway = runMain({
+    OLLAMA_URL: fake.url,
+    OLLAMA_API_KEY: TEST_KEY,
+    SHUTDOWN_GRACE_S: String(graceSeconds),
+  });
+  try {
+    await gateway.waitForOutput(/listening on/);
+    await test(gateway, fake);
+  } finally {
+    gateway.kill("SIGKILL");
+    await gateway.exited();
+    await fake.close();
+  }
+}
+
+Deno.test("SIGTERM: no new connections, answers in flight finish, exit code 0", async () => {
+  await withMain(60, async (gateway, fake) => {
+    const answers = await Promise.all([chat(gateway), chat(gateway)]);
+    await waitFor(() => fake.held === 2, "both answers at their last token");
+
+    gateway.kill("SIGTERM");
+    await gateway.waitForOutput(/Shutting down/, 10_000);
+    assert(await refusesConnections(gateway.url), "new connections are refused");
+
+    fake.releaseLastToken();
+    for (const answer of answers) {
+      const lines = await readNdjson(answer);
+      assertEquals(lines.at(-1)?.done, true);
+      assertEquals(answerText(lines), defaultReply(PROMPT));
+    }
+    assertEquals((await gateway.exited()).code, 0);
+    assert(!/Ending the answers/.test(gateway.output()), "within grace");
+    assertEquals(fake.disconnects.length, 0);
+
+    const log = gateway.output();
+    assertMatch(log, /POST \/chat_api 200 \d+ms model="qwen3:4b" tokens=\d+/);
+    assert(!log.includes(TEST_KEY) && !log.includes("CANARY"), log);
+  });
+});
+
+Deno.test("past the grace period answers end with an error line, Ollama is told, exit code 0", async () => {
+  await withMain(1, async (gateway, fake) => {
+    const answers = await Promise.all([chat(gateway), chat(gateway)]);
+    await waitFor(() => fake.held === 2, "both answers at their last token");
+    // And one still waiting for Ollama to begin (a model loading).
+    fake.options.scenario = "hang-before-headers";
+    const asked = fake.requests.length;
+    const waiting = chat(gateway);
+    await waitFor(() => fake.requests.length > asked, "the third request to reach Ollama");
+
+    gateway.kill("SIGTERM");
+    for (const answer of answers) {
+      const lines = await readNdjson(answer);
+      assertMatch(String(lines.at(-1)?.error), /shutting down/);
+      assert(lines.slice(0, -1).every((line) => !line.done && !line.error));
+    }
+    const refused = await waiting;
+    assertEquals(refused.status, 503);
+    assertMatch((await refused.json()).error, /shutting down/);
+
+    assertEquals((await gateway.exited()).code, 0);
+    await waitFor(() => fake.disconnects.length === 3, "Ollama to see all three requests go");
+    assertMatch(gateway.output(), /Ending the answers still running/);
+  });
+});
+
+Deno.test("a second signal ends the grace period at once", async () => {
+  await withMain(60, async (gateway, fake) => {
+    const answer = await chat(gateway);
+    await waitFor(() => fake.held === 1, "the answer at its last token");
+
+    gateway.kill("SIGTERM");
+    await gateway.waitForOutput(/Shutting down/, 10_000);
+    gateway.kill("SIGINT");
+    assertMatch(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
+    assertEquals((await gateway.exited()).code, 0);
+    await fake.nextDisconnect();
+  });
+});
