@@ -35,7 +35,7 @@
  * ]);
  * assertEquals(JSON.parse(lines[3]).done_reason, "stop");
  *
- * const cut = ReadableStream.from([new TextEncoder().encode(ollama[1])]);
+ * const cut = ReadableStream.from([new TextEncoder().encode(ollama[0])]);
  * const broken = (await new Response(chatStream(cut)).text()).trimEnd().split("\n");
  * assertEquals(JSON.parse(broken.at(-1)!), {
  *   error: "Ollama ended the answer before it was complete",
