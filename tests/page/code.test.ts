@@ -72,8 +72,8 @@ Deno.test("closed code blocks are highlighted, light and dark; copy gives the pl
     const styled = await page.locator(".message.bot .markdown [style]").count();
     assertEquals(styled, 0, "colours come from classes, not inline styles");
 
-    // GitHub's light theme, then its dark one when the system turns dark.
-    assertEquals(await keywordColour(page), "rgb(215, 58, 73)");
+    // GitHub's light theme (its red darkened for contrast), then its dark one with the system.
+    assertEquals(await keywordColour(page), "rgb(199, 53, 67)");
     await page.emulateMedia({ colorScheme: "dark" });
     assertEquals(await keywordColour(page), "rgb(255, 123, 114)");
     const background = () =>
