@@ -1,9 +1,11 @@
 /**
  * How much main-thread time the chat page spends showing a long streamed answer: the fake Ollama
- * streams a markdown answer of about 50 KB (prose, lists and code; some 8,000 tokens about a
- * millisecond apart) to the real page in Debian's Chromium, and Chrome's own counters
- * (`Performance.getMetrics`) give the script, layout, style and all task time from Enter to the
- * finished answer. Run with `deno task bench:page`.
+ * streams a markdown answer of about 50 KB (some 8,000 tokens about a millisecond apart) to the
+ * real page in Debian's Chromium, and Chrome's own counters (`Performance.getMetrics`) give the
+ * script, layout, style and all task time from Enter to the finished answer, and that time per
+ * streamed token. Two answers: plain markdown (prose, lists and 200 small code blocks), and a
+ * rich one with 20 formulas (inline and display, in all four LaTeX delimiters) and 10 longer code
+ * blocks in ten languages. Run with `deno task bench:page`.
  *
  * @module
  */
@@ -23,32 +25,110 @@ const SECTION = [
   "```",
   "",
 ].join("\n");
-const ANSWER = Array.from({ length: 200 }, (_, n) => SECTION.replaceAll("{n}", String(n))).join(
+
+/** About 50 KB of plain markdown. */
+const PLAIN = Array.from({ length: 200 }, (_, n) => SECTION.replaceAll("{n}", String(n))).join(
   "\n",
 );
 
-const chat = await openChatPage({ fake: { reply: ANSWER, thinking: "", tokenDelayMs: 1 } });
-try {
-  chat.page.setDefaultTimeout(120_000);
-  const cdp = await chat.context.newCDPSession(chat.page);
-  await cdp.send("Performance.enable");
-  const METRICS = ["ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "TaskDuration"];
-  const metrics = async () => {
-    const { metrics } = await cdp.send("Performance.getMetrics");
-    return METRICS.map((name) => metrics.find((metric) => metric.name === name)!.value);
-  };
-  const before = await metrics();
-  const started = performance.now();
-  await sendMessage(chat.page, "a long one");
-  await waitForAnswer(chat.page);
-  const wall = performance.now() - started;
-  const after = await metrics();
-  const ms = (index: number) => Math.round((after[index] - before[index]) * 1000);
-  const tokens = ANSWER.match(/\s*\S+|\s+/g)!.length;
-  console.log(
-    `${ANSWER.length} characters, ${tokens} tokens in ${Math.round(wall)} ms: main thread ` +
-      `script ${ms(0)} ms, layout ${ms(1)} ms, style ${ms(2)} ms, all tasks ${ms(3)} ms`,
-  );
-} finally {
-  await chat.close();
+/** Ten languages, each with a line of code the rich answer repeats into a block. */
+const LANGUAGES: [string, string][] = [
+  ["ts", "const total{i} = items.filter((x) => x.ok).map((x) => x.price * {i}).reduce(add, 0);"],
+  [
+    "python",
+    "def step_{i}(xs: list[int]) -> int:  # sum of squares\n    return sum(x * x for x in xs)",
+  ],
+  ["rust", 'fn step_{i}(v: &[u32]) -> u32 { v.iter().map(|x| x * {i}).sum() } // "sum"'],
+  ["go", "func step{i}(xs []int) (n int) { for _, x := range xs { n += x * {i} }; return }"],
+  ["bash", 'for f in *.log; do grep -c "error {i}" "$f" || echo "none in $f"; done'],
+  ["json", '{ "step": {i}, "name": "item {i}", "tags": ["a", "b"], "ok": true, "ratio": 0.5 },'],
+  ["sql", "SELECT id, SUM(amount) AS total FROM orders WHERE step = {i} GROUP BY id;"],
+  ["c", "int step_{i}(const int *v, size_t n) { int s = 0; while (n--) s += *v++; return s; }"],
+  [
+    "java",
+    "public static int step{i}(int[] xs) { return Arrays.stream(xs).map(x -> x * {i}).sum(); }",
+  ],
+  ["yaml", 'step_{i}:\n  name: "item {i}"\n  enabled: true\n  weights: [1, 2, 3]'],
+];
+
+/** Inline and display formulas, two per section, each of the four delimiters five times. */
+const INLINE = [
+  String.raw`\(E = mc^2 + \sum_{k=1}^{n} a_k x^k\)`,
+  String.raw`$\alpha_{n+1} = \frac{\alpha_n}{2}$`,
+];
+const DISPLAY = [
+  String
+    .raw`\[\int_0^\infty e^{-x^2}\,\mathrm{d}x = \frac{\sqrt{\pi}}{2}, \quad \|v\|_2 = \sqrt{\sum_i v_i^2}\]`,
+  String
+    .raw`$$\begin{pmatrix} a & b \\ c & d \end{pmatrix}^{-1} = \frac{1}{ad - bc}\begin{pmatrix} d & -b \\ -c & a \end{pmatrix}$$`,
+];
+
+const PROSE = "This paragraph explains step {n} in plain words, with a few *emphasised* terms, a " +
+  "**strong** one and some `inline code`, as a model writes when it walks through a derivation " +
+  "and the code that follows from it; it costs $5 and $10 to run, prices stay text. ";
+
+/** One rich section: prose, two formulas, a list and one longer code block. */
+function richSection(n: number): string {
+  const [language, line] = LANGUAGES[n % LANGUAGES.length];
+  const code = Array.from({ length: 22 }, (_, i) => line.replaceAll("{i}", String(i))).join("\n");
+  const prose = PROSE.replaceAll("{n}", String(n));
+  return [
+    `## Part ${n}`,
+    "",
+    prose.repeat(4) + `So ${INLINE[n % 2]} holds for step ${n}.`,
+    "",
+    prose.repeat(3),
+    "",
+    DISPLAY[n % 2],
+    "",
+    "- first point, with a [link](https://example.com/" + n + ")",
+    "- second point, a little longer than the first one",
+    "",
+    prose.repeat(3),
+    "",
+    "```" + language,
+    code,
+    "```",
+    "",
+    prose.repeat(2),
+    "",
+  ].join("\n");
 }
+
+/** About 50 KB: 10 sections, 20 formulas, 10 code blocks. */
+const RICH = Array.from({ length: 10 }, (_, n) => richSection(n)).join("\n");
+
+/** Streams `answer` to a fresh page and prints the main-thread time it cost. */
+async function measure(name: string, answer: string): Promise<void> {
+  const chat = await openChatPage({ fake: { reply: answer, thinking: "", tokenDelayMs: 1 } });
+  try {
+    chat.page.setDefaultTimeout(120_000);
+    const cdp = await chat.context.newCDPSession(chat.page);
+    await cdp.send("Performance.enable");
+    const METRICS = ["ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "TaskDuration"];
+    const metrics = async () => {
+      const { metrics } = await cdp.send("Performance.getMetrics");
+      return METRICS.map((name) => metrics.find((metric) => metric.name === name)!.value);
+    };
+    const before = await metrics();
+    const started = performance.now();
+    await sendMessage(chat.page, "a long one");
+    await waitForAnswer(chat.page);
+    const wall = performance.now() - started;
+    const after = await metrics();
+    const ms = (index: number) => Math.round((after[index] - before[index]) * 1000);
+    const tokens = answer.match(/\s*\S+|\s+/g)!.length;
+    const perToken = (ms: number) => (ms * 1000 / tokens).toFixed(0);
+    console.log(
+      `${name}: ${answer.length} characters, ${tokens} tokens in ${Math.round(wall)} ms: main ` +
+        `thread script ${ms(0)} ms, layout ${ms(1)} ms, style ${ms(2)} ms, all tasks ${ms(3)} ms ` +
+        `; per token: script, layout and style ${perToken(ms(0) + ms(1) + ms(2))} µs, all tasks ` +
+        `${perToken(ms(3))} µs`,
+    );
+  } finally {
+    await chat.close();
+  }
+}
+
+await measure("plain", PLAIN);
+await measure("maths and code", RICH);

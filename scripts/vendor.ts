@@ -14,13 +14,20 @@ export interface VendoredPackage {
   name: string;
   /** Exact npm version. */
   version: string;
-  /** Text the library's own banner carries at the top of its file, naming this version. */
+  /**
+   * Text each of its script files carries naming this version: its banner, or where it has none
+   * (KaTeX's ES module), its version constant.
+   */
   banner: string;
   /** Package path (inside the tarball's `package/`) → file name in `static/vendor/`. */
   files: Record<string, string>;
 }
 
-/** The pinned libraries: markdown rendering (marked) and HTML sanitizing (DOMPurify). */
+/**
+ * The pinned libraries: markdown rendering (marked), HTML sanitizing (DOMPurify), LaTeX to MathML
+ * (KaTeX) and code highlighting (highlight.js, its common languages, and GitHub's light and dark
+ * themes).
+ */
 export const VENDORED: VendoredPackage[] = [
   {
     name: "marked",
@@ -36,6 +43,23 @@ export const VENDORED: VendoredPackage[] = [
       "dist/purify.es.mjs": "purify.es.mjs",
       "LICENSE": "dompurify.LICENSE",
       "LICENSE-MPL": "dompurify.LICENSE-MPL",
+    },
+  },
+  {
+    name: "katex",
+    version: "0.19.1",
+    banner: 'var version = "0.19.1"',
+    files: { "dist/katex.mjs": "katex.mjs", "LICENSE": "katex.LICENSE" },
+  },
+  {
+    name: "@highlightjs/cdn-assets",
+    version: "11.12.0",
+    banner: "Highlight.js v11.12.0",
+    files: {
+      "es/highlight.min.js": "highlight.min.js",
+      "styles/github.min.css": "highlight-github.min.css",
+      "styles/github-dark.min.css": "highlight-github-dark.min.css",
+      "LICENSE": "highlight.LICENSE",
     },
   },
 ];
