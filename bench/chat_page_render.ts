@@ -1,9 +1,9 @@
 /**
  * How much main-thread time the chat page spends showing a long streamed answer: the fake Ollama
  * streams a markdown answer of about 50 KB (prose, lists and code; some 8,000 tokens about a
- * millisecond apart) to the real page in Debian's Chromium, and Chrome's own counters
- * (`Performance.getMetrics`) give the script, layout, style and all task time from Enter to the
- * finished answer. Run with `deno task bench:page`.
+ * millisecond apart) to the real page in the page tests' Chromium (`testing/find_browser.ts`),
+ * and Chrome's own counters (`Performance.getMetrics`) give the script, layout, style and all task
+ * time from Enter to the finished answer. Run with `deno task bench:page`.
  *
  * @module
  */
