@@ -20,7 +20,7 @@ import { isOllamaUp } from "./ollama/client.ts";
 const DEFAULT_WAIT_SECONDS = 60;
 
 /** How to call the binary, shown for `--help` and for a command line that makes no sense. */
-export const USAGE = `Usage:
+const USAGE = `Usage:
   ollamaspace                                serve the gateway (settings from the environment)
   ollamaspace wait-for-ollama [--timeout S]  wait up to S seconds (default ${DEFAULT_WAIT_SECONDS})
                                              until Ollama answers at OLLAMA_URL; exit 1 if not
@@ -103,7 +103,7 @@ export async function healthcheck(config: Config): Promise<boolean> {
   }
 }
 
-/** Whether Ollama's `GET /` answers "Ollama is running" within `timeoutMs`. */
+/** The address to reach this machine's gateway at, for a listening address `host`. */
 function localAddress(host: string): string {
   if (host === "0.0.0.0" || host === "::" || host === "[::]") return "127.0.0.1";
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;

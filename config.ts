@@ -3,6 +3,23 @@
  * into a typed {@link Config}. A bad value stops startup with a {@link ConfigError} that names the
  * variable, so an operator never runs a half-configured gateway.
  *
+ * @example Defaults, a setting, and a bad value
+ * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * import { ConfigError, loadConfig } from "./config.ts";
+ *
+ * const config = loadConfig({ OLLAMA_API_KEY: "a-long-secret-key-1234", PORT: "8080" });
+ * assertEquals(config.port, 8080);
+ * assertEquals(config.ollamaUrl, "http://127.0.0.1:11434");
+ * assertEquals(config.defaultModel, "qwen3:4b");
+ *
+ * assertThrows(
+ *   () => loadConfig({ PORT: "eighty" }),
+ *   ConfigError,
+ *   'PORT must be a whole number from 1 to 65535, not "eighty"',
+ * );
+ * ```
+ *
  * @module
  */
 

@@ -13,6 +13,7 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { runCommand } from "./cli.ts";
 import { createLogger } from "./server/logger.ts";
 import { gracefulShutdown } from "./server/shutdown.ts";
+import { loadStaticAssets } from "./server/static_assets.ts";
 
 /** Reads the configuration or stops the process with a message naming the bad variable. */
 function configOrExit(): Config {
@@ -47,7 +48,7 @@ if (import.meta.main) {
         `OllamaSpace listening on http://${hostname}:${port} (Ollama at ${config.ollamaUrl}, ` +
           `default model ${config.defaultModel})`,
       ),
-  }, createApp(config, undefined, stopping.signal).fetch);
+  }, createApp(config, { assets: await loadStaticAssets(), shutdown: stopping.signal }).fetch);
 
   // Deno as PID 1 in a container crashes on SIGTERM without a listener.
   const shutDown = gracefulShutdown(server, stopping, config.shutdownGraceMs, log);

@@ -1,39 +1,54 @@
 /**
- * What every authenticated API route shares: the brute-force guard, the concurrency cap on
- * generation, the shutdown signal and the log. `createApp` builds one set and hands it to each
- * route group, so `/chat_api`, `/api/*` and `/v1/*` count against the same limits.
+ * What every authenticated API route shares: the key check with its brute-force guard, the body
+ * limit and the cap on generation. `createApp` builds one set and hands it to each route group, so
+ * `/chat_api`, `/api/*` and `/v1/*` count against the same limits.
  *
  * @module
  */
 
 import type { MiddlewareHandler } from "hono";
-import type { Config } from "../config.ts";
-import { type AuthFailureGuard, authFailureGuard } from "./auth_guard.ts";
+import { requireApiKey } from "./auth.ts";
+import { authFailureGuard } from "./auth_guard.ts";
+import { limitBody } from "./body_limit.ts";
 import { clientAddress } from "./client_address.ts";
 import { limitConcurrency } from "./concurrency.ts";
-import type { Logger } from "../server/logger.ts";
 
-/** The shared protections of the API routes. */
-export interface ApiGuards {
-  /** Per-client brute-force guard, for `requireApiKey`. */
-  authFailures: AuthFailureGuard;
-  /** The cap on requests that make Ollama work (`MAX_CONCURRENT_REQUESTS`). */
-  limitGeneration: MiddlewareHandler;
-  /** Aborts when the gateway shuts down and the grace is over: requests to Ollama end. */
-  shutdown: AbortSignal;
-  log: Logger;
+/** The settings the guards are built from (the gateway's `Config` has them all). */
+export interface ApiGuardOptions {
+  /** Accepted Bearer keys. */
+  apiKeys: string[];
+  /** Largest request body in bytes. */
+  maxBodyBytes: number;
+  /** Generation requests allowed in flight at once. */
+  maxConcurrentRequests: number;
+  /** Failed authentications per client and window before the client is blocked. */
+  authFailureLimit: number;
+  /** The brute-force guard's window in milliseconds. */
+  authFailureWindowMs: number;
+  /** Whether the client is named by `X-Forwarded-For` rather than the socket peer. */
+  trustProxy: boolean;
 }
 
-/** One set of guards for `config`. */
-export function createApiGuards(config: Config, shutdown: AbortSignal, log: Logger): ApiGuards {
+/** The shared protections of the API routes, as middleware. */
+export interface ApiGuards {
+  /** The key check, behind the per-client brute-force guard. */
+  requireKey: MiddlewareHandler;
+  /** The request body limit. */
+  limitBody: MiddlewareHandler;
+  /** The cap on requests that make Ollama work. */
+  limitGeneration: MiddlewareHandler;
+}
+
+/** One set of guards for `options`; a bad option throws here, at startup. */
+export function createApiGuards(options: ApiGuardOptions): ApiGuards {
+  const guard = authFailureGuard({
+    limit: options.authFailureLimit,
+    windowMs: options.authFailureWindowMs,
+    clientAddress: clientAddress(options.trustProxy),
+  });
   return {
-    authFailures: authFailureGuard({
-      limit: config.authFailureLimit,
-      windowMs: config.authFailureWindowMs,
-      clientAddress: clientAddress(config.trustProxy),
-    }),
-    limitGeneration: limitConcurrency(config.maxConcurrentRequests),
-    shutdown,
-    log,
+    requireKey: requireApiKey(options.apiKeys, guard),
+    limitBody: limitBody(options.maxBodyBytes),
+    limitGeneration: limitConcurrency(options.maxConcurrentRequests),
   };
 }

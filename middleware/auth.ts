@@ -1,32 +1,37 @@
 /**
  * API-key authentication: `Authorization: Bearer <key>` checked in constant time against every
  * configured key by `hono/bearer-auth`. Every failure (no header, a header that is not a Bearer
- * token, a wrong key) is a `401` with `WWW-Authenticate: Bearer` and a body in the route's own
- * error shape, so clients see one clear answer instead of the middleware's plain-text 400/401.
+ * token, a wrong key) is a `401` {@link GatewayError} with `WWW-Authenticate: Bearer`, which the
+ * app's error handler answers in the route's own shape.
+ *
+ * @example Only the right key gets through
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Hono } from "hono";
+ * import { createLogger } from "../server/logger.ts";
+ * import { errorHandler } from "../server/errors.ts";
+ * import { requireApiKey } from "./auth.ts";
+ *
+ * const app = new Hono().use(requireApiKey(["a-long-secret-key-1234"])).get("/", (c) => c.text("hi"));
+ * app.onError(errorHandler(createLogger("error")));
+ *
+ * const wrong = await app.request("/", { headers: { authorization: "Bearer nope" } });
+ * assertEquals(wrong.status, 401);
+ * assertEquals(await wrong.json(), { error: "Wrong API key" });
+ * const right = await app.request("/", {
+ *   headers: { authorization: "Bearer a-long-secret-key-1234" },
+ * });
+ * assertEquals(await right.text(), "hi");
+ * ```
  *
  * @module
  */
 
 import { createHash } from "node:crypto";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
+import { GatewayError } from "../server/errors.ts";
 import type { AuthFailureGuard } from "./auth_guard.ts";
-import { errorResponse } from "../server/errors.ts";
-
-/** Builds the 401 body for `message`, in the shape of the API the route belongs to. */
-export type UnauthorizedResponse = (message: string) => Response;
-
-/** Options for {@link requireApiKey}. */
-export interface RequireApiKeyOptions {
-  /** Error shape of the protected routes; the gateway's `{"error": …}` by default. */
-  unauthorized?: UnauthorizedResponse;
-  /**
-   * The brute-force guard: a blocked client is turned away before its key is looked at, and every
-   * failed authentication is counted (a malformed header or a wrong key, not a missing header,
-   * which guesses nothing).
-   */
-  guard?: AuthFailureGuard;
-}
 
 const MISSING = "Missing API key: send it as the header Authorization: Bearer <key>";
 const MALFORMED = "Malformed Authorization header: expected Authorization: Bearer <key>";
@@ -39,26 +44,30 @@ const WRONG = "Wrong API key";
  */
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-/** Middleware that lets a request through only with one of `keys` as its Bearer token. */
-export function requireApiKey(
-  keys: string[],
-  { unauthorized = (message) => errorResponse(401, message), guard }: RequireApiKeyOptions = {},
-): MiddlewareHandler {
-  const reject = (message: string) => (_c: Context) => unauthorized(message);
-  const fail = (message: string) => (c: Context) => {
-    guard?.recordFailure(c);
-    return unauthorized(message);
-  };
+/**
+ * Middleware that lets a request through only with one of `keys` as its Bearer token. With a
+ * `guard` (the brute-force guard), a blocked client is turned away before its key is looked at,
+ * and every failed authentication is counted: a malformed header or a wrong key, not a missing
+ * header, which guesses nothing. Throws at once when `keys` is empty.
+ */
+export function requireApiKey(keys: string[], guard?: AuthFailureGuard): MiddlewareHandler {
+  if (keys.length === 0) throw new RangeError("requireApiKey needs at least one key");
+  const refuse = (message: string, challenge: string, counted: boolean) => ({
+    wwwAuthenticateHeader: challenge,
+    message: (c: Parameters<MiddlewareHandler>[0]): never => {
+      if (counted) guard?.recordFailure(c);
+      throw new GatewayError(401, message, { "www-authenticate": challenge });
+    },
+  });
   const authenticate = bearerAuth({
     token: keys,
     hashFunction: sha256,
-    noAuthenticationHeader: { message: reject(MISSING), wwwAuthenticateHeader: "Bearer" },
-    invalidAuthenticationHeader: { message: fail(MALFORMED), wwwAuthenticateHeader: "Bearer" },
-    invalidToken: { message: fail(WRONG), wwwAuthenticateHeader: 'Bearer error="invalid_token"' },
+    noAuthenticationHeader: refuse(MISSING, "Bearer", false),
+    invalidAuthenticationHeader: refuse(MALFORMED, "Bearer", true),
+    invalidToken: refuse(WRONG, 'Bearer error="invalid_token"', true),
   });
   if (!guard) return authenticate;
-  return (c, next) =>
-    guard.check(c, async () => {
-      await authenticate(c, next);
-    });
+  return function requireApiKey(c, next) {
+    return guard.check(c, () => authenticate(c, next).then(() => {}));
+  };
 }

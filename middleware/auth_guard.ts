@@ -4,12 +4,32 @@
  * key, so guessing keys costs a minute per handful of tries. The counts live in memory, at most
  * `maxClients` of them: when full, the client whose window began first is forgotten.
  *
+ * @example Two wrong keys, then even the right one waits
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Hono } from "hono";
+ * import { errorHandler } from "../server/errors.ts";
+ * import { createLogger } from "../server/logger.ts";
+ * import { requireApiKey } from "./auth.ts";
+ * import { authFailureGuard } from "./auth_guard.ts";
+ *
+ * const guard = authFailureGuard({ limit: 2, windowMs: 60_000, clientAddress: () => "1.2.3.4" });
+ * const app = new Hono().use(requireApiKey(["right-key-0123456789"], guard)).get("/", (c) => c.text("in"));
+ * app.onError(errorHandler(createLogger("error")));
+ * const call = (key: string) => app.request("/", { headers: { authorization: `Bearer ${key}` } });
+ *
+ * assertEquals((await call("guess-1")).status, 401);
+ * assertEquals((await call("guess-2")).status, 401);
+ * assertEquals((await call("right-key-0123456789")).status, 429);
+ * ```
+ *
  * @module
  */
 
 import type { Context, MiddlewareHandler } from "hono";
 import type { ClientAddress } from "./client_address.ts";
 import { GatewayError } from "../server/errors.ts";
+import { requireWholeNumber } from "./options.ts";
 
 /** Settings of {@link authFailureGuard}. */
 export interface AuthFailureGuardOptions {
@@ -47,6 +67,9 @@ interface FailureWindow {
 export function authFailureGuard(
   { limit, windowMs, clientAddress, maxClients = 10_000, now = Date.now }: AuthFailureGuardOptions,
 ): AuthFailureGuard {
+  requireWholeNumber("authFailureGuard's limit", limit);
+  requireWholeNumber("authFailureGuard's windowMs", windowMs);
+  requireWholeNumber("authFailureGuard's maxClients", maxClients);
   // In order of window start, so the expired ones, and the oldest, are always first.
   const windows = new Map<string, FailureWindow>();
 
@@ -58,7 +81,7 @@ export function authFailureGuard(
   };
 
   return {
-    async check(c, next) {
+    check: async function authFailureGuard(c, next) {
       const window = windows.get(clientAddress(c));
       const remainingMs = window ? window.endsAt - now() : 0;
       if (window && window.failures >= limit && remainingMs > 0) {

@@ -1,25 +1,48 @@
 /**
- * The one request body limit of the gateway (`MAX_BODY_BYTES`), as middleware that answers `413`
- * in the route's own error shape.
+ * The one request body limit of the gateway (`MAX_BODY_BYTES`), as middleware that refuses a larger
+ * body with a `413` {@link GatewayError}.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Hono } from "hono";
+ * import { errorHandler } from "../server/errors.ts";
+ * import { createLogger } from "../server/logger.ts";
+ * import { limitBody } from "./body_limit.ts";
+ *
+ * const app = new Hono().use(limitBody(8)).post("/", async (c) => c.text(await c.req.text()));
+ * app.onError(errorHandler(createLogger("error")));
+ *
+ * assertEquals(await (await app.request("/", { method: "POST", body: "small" })).text(), "small");
+ * const large = await app.request("/", { method: "POST", body: "far too large" });
+ * assertEquals(large.status, 413);
+ * ```
  *
  * @module
  */
 
+import { STATUS_CODE } from "@std/http/status";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { errorResponse, type ErrorShape } from "../server/errors.ts";
+import { GatewayError } from "../server/errors.ts";
+import { requireWholeNumber } from "./options.ts";
 
 /**
  * Middleware that refuses a body over `maxBytes` with `413`, before anything reaches Ollama: by
  * its `Content-Length`, or for a chunked body once it has read `maxBytes` of it.
  */
-export function limitBody(maxBytes: number, shape: ErrorShape = errorResponse): MiddlewareHandler {
-  return bodyLimit({
+export function limitBody(maxBytes: number): MiddlewareHandler {
+  requireWholeNumber("limitBody's maxBytes", maxBytes);
+  const limit = bodyLimit({
     maxSize: maxBytes,
-    onError: () =>
-      shape(
-        413,
+    onError: () => {
+      throw new GatewayError(
+        STATUS_CODE.ContentTooLarge,
         `The request body is larger than ${maxBytes} bytes, the most this gateway accepts`,
-      ),
+      );
+    },
   });
+  return function limitBody(c, next) {
+    return limit(c, next);
+  };
 }

@@ -3,15 +3,38 @@
  * well and many badly. Beyond the cap a request is turned away at once with `429` and
  * `Retry-After`, rather than queued behind answers that may take minutes.
  *
+ * @example One place: a second request meanwhile is turned away
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Hono } from "hono";
+ * import { errorHandler } from "../server/errors.ts";
+ * import { createLogger } from "../server/logger.ts";
+ * import { limitConcurrency } from "./concurrency.ts";
+ *
+ * const answering = Promise.withResolvers<void>();
+ * const app = new Hono()
+ *   .use(limitConcurrency(1))
+ *   .get("/", async (c) => {
+ *     await answering.promise;
+ *     return c.text("done");
+ *   });
+ * app.onError(errorHandler(createLogger("error")));
+ *
+ * const first = app.request("/");
+ * const second = await app.request("/");
+ * assertEquals(second.status, 429);
+ * assertEquals(second.headers.get("retry-after"), "5");
+ * answering.resolve();
+ * assertEquals(await (await first).text(), "done");
+ * ```
+ *
  * @module
  */
 
 import type { MiddlewareHandler } from "hono";
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError, RETRY_AFTER } from "../server/errors.ts";
 import { responseEnd } from "../server/response_end.ts";
-
-/** Seconds a turned-away client is asked to wait: long enough for a short answer to finish. */
-const RETRY_AFTER_S = 5;
+import { requireWholeNumber } from "./options.ts";
 
 /**
  * Middleware that lets at most `max` requests through at once; beyond it, it throws a `429`
@@ -21,14 +44,15 @@ const RETRY_AFTER_S = 5;
  * ends. Use one instance for every route that makes Ollama generate, so they share the count.
  */
 export function limitConcurrency(max: number): MiddlewareHandler {
+  requireWholeNumber("limitConcurrency's max", max);
   let inFlight = 0;
-  return async (c, next) => {
+  return async function limitConcurrency(c, next) {
     if (inFlight >= max) {
       throw new GatewayError(
         429,
         `The server is busy: ${max} answers are being generated already; ` +
           `try again in a few seconds`,
-        { "retry-after": String(RETRY_AFTER_S) },
+        RETRY_AFTER,
       );
     }
     inFlight++;

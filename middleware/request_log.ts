@@ -31,7 +31,7 @@ declare module "hono" {
 
 /** Middleware writing each request's line to `log` when its response is over. */
 export function requestLog(log: Logger): MiddlewareHandler {
-  return async (c, next) => {
+  return async function requestLog(c, next) {
     const start = performance.now();
     // Read now: Deno closes the request once its response is over.
     const { method, url, signal } = c.req.raw;

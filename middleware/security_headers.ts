@@ -10,9 +10,6 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 
-/** Routes a browser on another origin may call when `CORS_ORIGINS` allows it. */
-export const API_PATHS = ["/chat_api", "/api/*", "/v1/*"];
-
 /**
  * Middleware adding the security headers to every response. `X-Frame-Options` is left out: its
  * only framing choice, `SAMEORIGIN`, blanks the app inside its Hugging Face page; the CSP's
@@ -20,7 +17,7 @@ export const API_PATHS = ["/chat_api", "/api/*", "/v1/*"];
  * own: one straight from `fetch` has headers nobody may change, and this would throw.)
  */
 export function securityHeaders(): MiddlewareHandler {
-  return secureHeaders({
+  const headers = secureHeaders({
     xFrameOptions: false,
     referrerPolicy: "no-referrer",
     contentSecurityPolicy: {
@@ -35,6 +32,9 @@ export function securityHeaders(): MiddlewareHandler {
       frameAncestors: ["'self'", "https://huggingface.co", "https://*.hf.space"],
     },
   });
+  return function securityHeaders(c, next) {
+    return headers(c, next);
+  };
 }
 
 /**
@@ -42,11 +42,15 @@ export function securityHeaders(): MiddlewareHandler {
  * (no cookies are involved, so no credentials mode) and to read `Retry-After`.
  */
 export function apiCors(origins: string[]): MiddlewareHandler {
-  return cors({
+  if (origins.length === 0) throw new RangeError("apiCors needs at least one origin");
+  const allow = cors({
     origin: origins,
     allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type"],
     exposeHeaders: ["Retry-After"],
     maxAge: 600,
   });
+  return function apiCors(c, next) {
+    return allow(c, next);
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * The `/chat_api` request: {@link parseChatRequest} checks a JSON body against the contract in
- * DESIGN.md and explains the first problem it finds; {@link toOllamaChat} turns a valid request
+ * docs/ARCHITECTURE.md and explains the first problem it finds; {@link toOllamaChat} turns a valid request
  * into the body of Ollama's `POST /api/chat`.
  *
  * @module

@@ -14,6 +14,34 @@
  * {"error":"…"}      Ollama's error line, a broken line or a lost connection; always the last
  * ```
  *
+ * @example Ollama's lines, cut anywhere, become the gateway's
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { chatStream } from "./chat_stream.ts";
+ *
+ * const ollama = [
+ *   '{"message":{"role":"assistant","content":"","thinking":"Hm."},"done":false}\n',
+ *   '{"message":{"role":"assistant","content":"Hi"},"done":false}\n{"message":{"role":"as',
+ *   'sistant","content":" 👋"},"done":false}\n{"model":"qwen3:4b","done":true,',
+ *   '"done_reason":"stop","eval_count":2,"message":{"role":"assistant","content":""}}\n',
+ * ];
+ * const upstream = ReadableStream.from(ollama.map((text) => new TextEncoder().encode(text)));
+ *
+ * const lines = (await new Response(chatStream(upstream)).text()).trimEnd().split("\n");
+ * assertEquals(lines.slice(0, 3), [
+ *   '{"thinking":"Hm."}',
+ *   '{"response":"Hi"}',
+ *   '{"response":" 👋"}',
+ * ]);
+ * assertEquals(JSON.parse(lines[3]).done_reason, "stop");
+ *
+ * const cut = ReadableStream.from([new TextEncoder().encode(ollama[0])]);
+ * const broken = (await new Response(chatStream(cut)).text()).trimEnd().split("\n");
+ * assertEquals(JSON.parse(broken.at(-1)!), {
+ *   error: "Ollama ended the answer before it was complete",
+ * });
+ * ```
+ *
  * @module
  */
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError, RETRY_AFTER } from "../server/errors.ts";
 
 /** Where Ollama is and how long to wait for it to begin answering. */
 export interface OllamaTarget {
@@ -63,9 +63,11 @@ export async function ollamaError(response: Response, model: string): Promise<Ga
       return new GatewayError(400, `Ollama rejected the request: ${message}`);
     case 429:
     case 503:
-      return new GatewayError(429, `Ollama is busy (${message}); try again in a few seconds`, {
-        "retry-after": "5",
-      });
+      return new GatewayError(
+        429,
+        `Ollama is busy (${message}); try again in a few seconds`,
+        RETRY_AFTER,
+      );
     default:
       return new GatewayError(502, `Ollama failed with HTTP ${response.status}: ${message}`);
   }

@@ -56,12 +56,3 @@ function pickHeaders(headers: Headers, names: string[]): Headers {
   }
   return picked;
 }
-
-/**
- * The relayed endpoints that make the model work (all `POST`: generation and embeddings), per
- * API. A concurrency cap belongs on exactly these.
- */
-export const GENERATION_PATHS = {
-  ollama: ["/api/generate", "/api/chat", "/api/embed", "/api/embeddings"],
-  openai: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"],
-};

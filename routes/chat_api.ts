@@ -1,36 +1,42 @@
 /**
- * `POST /chat_api`: the authenticated streaming chat endpoint (DESIGN.md, "`/chat_api`
- * contract"). Turns away blocked clients and wrong keys, holds a place among the generations in
- * flight, validates the request, opens Ollama's `/api/chat` with the client's abort signal, and
- * streams the answer back as the gateway's NDJSON through `chatStream`.
+ * `POST /chat_api`: the authenticated streaming chat endpoint (its contract is in
+ * docs/ARCHITECTURE.md). Turns away blocked clients and wrong keys, holds a place among the
+ * generations in flight, validates the request, opens Ollama's `/api/chat` with the client's abort
+ * signal, and streams the answer back as the gateway's NDJSON through `chatStream`.
  *
  * @module
  */
 
 import { type Context, Hono } from "hono";
-import type { Config } from "../config.ts";
 import type { ApiGuards } from "../middleware/api_guards.ts";
-import { requireApiKey } from "../middleware/auth.ts";
-import { limitBody } from "../middleware/body_limit.ts";
 import { parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
 import { chatStream } from "../ollama/chat_stream.ts";
+import { fetchOllama, ollamaError, type OllamaTarget } from "../ollama/client.ts";
 import { GatewayError } from "../server/errors.ts";
-import { fetchOllama, ollamaError } from "../ollama/client.ts";
 
-/** The `/chat_api` route. */
+/** What `/chat_api` needs to know: where Ollama is, and how to fill in and time an answer. */
+export interface ChatApiOptions extends OllamaTarget {
+  /** Model used when a request names none. */
+  defaultModel: string;
+  /** Longest silence from Ollama mid-answer, in milliseconds, before the answer is ended. */
+  idleTimeoutMs: number;
+}
+
+/** The `/chat_api` route; `shutdown` ends answers still streaming when the grace is over. */
 export function chatApiRoutes(
-  config: Config,
-  { authFailures, limitGeneration, shutdown }: ApiGuards,
+  options: ChatApiOptions,
+  { requireKey, limitGeneration, limitBody }: ApiGuards,
+  shutdown: AbortSignal,
 ): Hono {
   return new Hono().post(
     "/chat_api",
-    requireApiKey(config.apiKeys, { guard: authFailures }),
+    requireKey,
     limitGeneration,
-    limitBody(config.maxBodyBytes),
-    async (c) => {
-      const request = parseChatRequest(await readJson(c), config.defaultModel);
+    limitBody,
+    async function chatApi(c) {
+      const request = parseChatRequest(await readJson(c), options.defaultModel);
       c.set("logModel", request.model);
-      const upstream = await fetchOllama(config, "/api/chat", {
+      const upstream = await fetchOllama(options, "/api/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(toOllamaChat(request)),
@@ -42,7 +48,7 @@ export function chatApiRoutes(
           if (typeof eval_count === "number") c.set("logTokensOut", eval_count);
         },
         onError: () => c.set("logStreamFailed", true),
-        idleTimeoutMs: config.idleTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
         signal: shutdown,
       });
       return new Response(answer, {

@@ -7,17 +7,15 @@
  * @module
  */
 
-import { GatewayError } from "./errors.ts";
+import { GatewayError, RETRY_AFTER } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 
 /** Most milliseconds to wait for connections to close after the answers were told to end. */
 const CLOSE_MS = 2_000;
 
 /** Why requests are stopped during shutdown: the message of a `503`, or of a stream's last line. */
-export function shuttingDown(): GatewayError {
-  return new GatewayError(503, "The gateway is shutting down; try again in a moment", {
-    "retry-after": "5",
-  });
+function shuttingDown(): GatewayError {
+  return new GatewayError(503, "The gateway is shutting down; try again in a moment", RETRY_AFTER);
 }
 
 /**

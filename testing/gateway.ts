@@ -6,6 +6,10 @@
 
 import { createApp } from "../app.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { loadStaticAssets } from "../server/static_assets.ts";
+
+/** The page's files, loaded once for every test gateway. */
+const assets = await loadStaticAssets();
 
 /** The key every test gateway accepts unless a test configures others. */
 export const TEST_KEY = "test-key-0123456789";
@@ -28,7 +32,7 @@ export function startGateway(ollamaUrl: string, overrides: Partial<Config> = {})
   };
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    createApp(config).fetch,
+    createApp(config, { assets }).fetch,
   );
   return {
     url: `http://127.0.0.1:${server.addr.port}`,

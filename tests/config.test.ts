@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
 import { ConfigError, generateKey, loadConfig } from "../config.ts";
 
-Deno.test("config: defaults match DESIGN.md's table", () => {
+Deno.test("config: defaults are the documented ones (README's Configuration table)", () => {
   const config = loadConfig({ OLLAMA_API_KEY: "k1" });
   assertEquals(config.port, 7860);
   assertEquals(config.host, "0.0.0.0");

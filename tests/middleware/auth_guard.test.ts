@@ -2,10 +2,10 @@
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { requireApiKey } from "../../middleware/auth.ts";
 import { authFailureGuard } from "../../middleware/auth_guard.ts";
-import { errorResponse, GatewayError } from "../../server/errors.ts";
+import { errorHandler } from "../../server/errors.ts";
+import { createLogger } from "../../server/logger.ts";
 import { startFakeOllama } from "../../testing/fake_ollama/mod.ts";
 import { postChat, readNdjson, startGateway, TEST_KEY } from "../../testing/gateway.ts";
 
@@ -21,13 +21,9 @@ function guardedApp(options: { limit: number; maxClients?: number }) {
     ...options,
   });
   const app = new Hono()
-    .use(requireApiKey([KEY], { guard }))
+    .use(requireApiKey([KEY], guard))
     .get("/", (c) => c.text("in"))
-    .onError((error) => {
-      if (error instanceof HTTPException) return error.getResponse();
-      assert(error instanceof GatewayError, String(error));
-      return errorResponse(error.status, error.message, error.headers);
-    });
+    .onError(errorHandler(createLogger("error")));
   const call = (client: string, key?: string) =>
     app.request("/", {
       headers: { "x-client": client, ...(key !== undefined && { authorization: `Bearer ${key}` }) },

@@ -42,7 +42,7 @@ Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
         const file = path.slice(1);
         assertEquals(
           await response.text(),
-          await Deno.readTextFile(new URL(`../${file}`, import.meta.url)),
+          await Deno.readTextFile(new URL(`../../${file}`, import.meta.url)),
         );
       }
     });

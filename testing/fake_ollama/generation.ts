@@ -1,0 +1,220 @@
+/**
+ * One generation of the fake, whatever its wire shape: what it says (thinking, then the answer,
+ * cut into tokens), how fast, and how its {@link Scenario} makes it fail the ways a real server
+ * can. The route modules describe the shape of each line in a {@link WireShape}; {@link answer}
+ * is the single path every generation takes from an accepted request to its response.
+ *
+ * @module
+ */
+
+import type { FakeState, Scenario } from "./state.ts";
+
+/** The reasoning thinking models stream unless `thinking` is set. */
+export const DEFAULT_THINKING = "The user greets me. I should answer briefly and kindly.";
+const RUNNER_FAILURE = "llama runner process has terminated: exit status 2";
+const BUSY = "server busy, please try again.  maximum pending requests exceeded";
+const encoder = new TextEncoder();
+
+/** The default reply: quotes `prompt`, and carries accents, CJK and an emoji (4 UTF-8 bytes). */
+export function defaultReply(prompt: string): string {
+  return `Hello! You said: "${prompt}". Ünïcödé ✓, 日本語 and 👋 travel safely.`;
+}
+
+/** Splits text into word-like tokens as a tokenizer would: each keeps its leading space. */
+export function tokenize(text: string): string[] {
+  return text.match(/\s*\S+|\s+/g) ?? [];
+}
+
+/** The answer's tokens for `prompt`: the configured reply, or {@link defaultReply}. */
+export function answerTokens(state: FakeState, prompt: string): string[] {
+  return tokenize(state.settings.reply || defaultReply(prompt));
+}
+
+/** The last user message's text in an Ollama or OpenAI `messages` array, or `""`. */
+export function lastUserText(messages: unknown): string {
+  if (!Array.isArray(messages)) return "";
+  return String(messages.findLast((m: { role?: string }) => m.role === "user")?.content ?? "");
+}
+
+/** An accepted generation request, reduced to what the generation needs. */
+export interface Generation {
+  /** The route, e.g. `/api/chat`; recorded when the client leaves early. */
+  path: string;
+  /** Whether the answer is streamed (else it is one JSON body). */
+  stream: boolean;
+  /** Thinking tokens, sent first; empty when the model does not think. */
+  thinking: string[];
+  /** Answer tokens. */
+  answer: string[];
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+/** How one API writes a generation. */
+export interface WireShape {
+  /** Content type of the streamed body. */
+  contentType: string;
+  /** One streamed piece carrying a thinking or answer token. */
+  piece(field: "thinking" | "content", text: string): string;
+  /** What ends a complete stream (stats line, or last chunk and `[DONE]`). */
+  final(tokenCount: number): string;
+  /** The answer when not streamed. */
+  whole(): Response;
+}
+
+/**
+ * Answers an accepted generation: first the scenario's up-front failure if it has one, then the
+ * whole answer or its stream. Everything that happens to a generation before its first byte
+ * belongs here, before the branch on `stream`.
+ */
+export async function answer(
+  state: FakeState,
+  generation: Generation,
+  shape: WireShape,
+): Promise<Response> {
+  const failure = await scenarioFailure(state, generation);
+  if (failure) return failure;
+  if (!generation.stream) return shape.whole();
+  return stream(state, generation.path, shape.contentType, pieces(state, generation, shape));
+}
+
+/** The error response a scenario answers with before streaming, if any. */
+async function scenarioFailure(
+  state: FakeState,
+  { path, signal }: Generation,
+): Promise<Response | undefined> {
+  switch (state.settings.scenario) {
+    case "hang-before-headers":
+      await wait(state, Infinity, signal);
+      if (signal.aborted) state.recordDisconnect(path);
+      return new Response(null, { status: 499 });
+    case "status-500":
+      return Response.json({ error: RUNNER_FAILURE }, { status: 500 });
+    case "busy":
+      return Response.json({ error: BUSY }, { status: 503 });
+  }
+}
+
+const FAULTS_AFTER_TWO_TOKENS: Scenario[] = [
+  "hang-mid-stream",
+  "error-mid-stream",
+  "drop-mid-stream",
+  "malformed-line",
+];
+
+/** The pieces of one streamed generation: thinking then answer tokens, following the scenario. */
+async function* pieces(
+  state: FakeState,
+  { thinking, answer, signal }: Generation,
+  shape: WireShape,
+): AsyncGenerator<string | Uint8Array> {
+  const { scenario, tokenDelayMs } = state.settings;
+  const tokens = [
+    ...thinking.map((text) => shape.piece("thinking", text)),
+    ...answer.map((text) => shape.piece("content", text)),
+  ];
+  if (scenario === "split-bytes") {
+    yield* splitIntoPieces(tokens.join("") + shape.final(answer.length));
+    return;
+  }
+  const faulty = FAULTS_AFTER_TWO_TOKENS.includes(scenario);
+  for (const [index, token] of tokens.entries()) {
+    if (faulty && index === 2) break;
+    if (scenario === "hold-last-token" && index === tokens.length - 1 && !state.closing.aborted) {
+      state.held++;
+      await Promise.race([state.lastTokenReleased(), wait(state, Infinity, signal)]);
+      state.held--;
+    }
+    await wait(state, tokenDelayMs, signal);
+    yield token;
+  }
+  switch (scenario) {
+    case "hang-mid-stream":
+      await wait(state, Infinity, signal);
+      return;
+    case "error-mid-stream":
+      yield JSON.stringify({ error: RUNNER_FAILURE }) + "\n";
+      return;
+    case "drop-mid-stream":
+      throw new Error("connection dropped by the fake");
+    case "malformed-line":
+      yield '{"model":"qwen3:4b","message":{"role":\n';
+      return;
+    case "end-without-done":
+      return;
+  }
+  yield shape.final(answer.length);
+}
+
+/** Runs `lines` as a streamed body, counting it as active and noticing a client that leaves. */
+function stream(
+  state: FakeState,
+  path: string,
+  contentType: string,
+  lines: AsyncGenerator<string | Uint8Array>,
+): Response {
+  state.active++;
+  state.maxActive = Math.max(state.maxActive, state.active);
+  let open = true;
+  const close = () => {
+    if (open) state.active--;
+    open = false;
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await lines.next();
+        if (done) {
+          close();
+          controller.close();
+        } else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+      } catch (error) {
+        close();
+        controller.error(error); // Deno drops the connection mid-body.
+      }
+    },
+    cancel() {
+      if (open) state.recordDisconnect(path);
+      close();
+      lines.return(undefined);
+    },
+  });
+  return new Response(body, { headers: { "content-type": contentType } });
+}
+
+/** Waits `ms`, or forever when `ms` is Infinity; ends early if the client leaves or the fake closes. */
+function wait(state: FakeState, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (ms === 0) return void nextTurn().then(resolve);
+    // Listeners are removed again: a long answer waits once per token, and listeners left on
+    // the fake's own signal would pile up across every request and slow each new one.
+    const ended = [signal, state.closing];
+    const done = () => {
+      clearTimeout(timer);
+      for (const target of ended) target.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = ms === Infinity ? undefined : setTimeout(done, ms);
+    for (const target of ended) target.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Resolves on the event loop's next turn. Ollama writes and flushes each token as it produces it;
+ * awaiting this between pieces makes each leave as its own write, as fast as the fake can go.
+ * Without it, Deno's server sent a whole undelayed answer in one write, which a relay like nginx
+ * then forwards at a fraction of the cost; `setTimeout(0)` would wait a millisecond or more.
+ * To see it: `strace -f -e trace=sendto` on `deno task fake-ollama` shows one `sendto` per line.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Cuts `text`'s bytes into pieces of 1 to 3 bytes, so multi-byte characters arrive split. */
+async function* splitIntoPieces(text: string): AsyncGenerator<Uint8Array> {
+  const bytes = encoder.encode(text);
+  for (let start = 0, size = 1; start < bytes.length; start += size, size = (size % 3) + 1) {
+    await nextTurn();
+    yield bytes.subarray(start, start + size);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * What every part of one fake Ollama shares: its settings, the record of what it received and
+ * who left early, the blobs it holds, and the signals that hold back or end its answers. Each
+ * fake has its own {@link FakeState}, passed to the route handlers and the generation path.
+ *
+ * @module
+ */
+
+/** How generation requests behave. */
+export type Scenario =
+  /** Streams the thinking (when on) and the reply, then the stats line. */
+  | "normal"
+  /** Never sends response headers. */
+  | "hang-before-headers"
+  /** Sends two tokens, then nothing more. */
+  | "hang-mid-stream"
+  /** Sends two tokens, then an `{"error": …}` line, as Ollama does when its runner dies. */
+  | "error-mid-stream"
+  /** Sends two tokens, then drops the connection. */
+  | "drop-mid-stream"
+  /** Sends two tokens, then a line that is not JSON. */
+  | "malformed-line"
+  /** Sends the tokens, then ends without the final `done` line. */
+  | "end-without-done"
+  /** Writes the whole answer a few bytes at a time, splitting multi-byte characters. */
+  | "split-bytes"
+  /** Holds back the last token until {@link FakeState.releaseLastToken} is called. */
+  | "hold-last-token"
+  /** Answers `500` with a runner failure. */
+  | "status-500"
+  /** Answers `503`, as Ollama does when its queue is full. */
+  | "busy";
+
+/** The fake's current settings; tests change them between requests. */
+export interface FakeSettings {
+  /** How the next generation requests behave. */
+  scenario: Scenario;
+  /** Answer text; empty for a greeting that quotes the last user message, with multi-byte text. */
+  reply: string;
+  /** Reasoning text streamed first by thinking models unless `think` is `false`. */
+  thinking: string;
+  /** Delay before each token, in milliseconds. */
+  tokenDelayMs: number;
+  /** Installed models; names starting with `qwen3` think by default. */
+  models: string[];
+}
+
+/** A request the fake received. */
+export interface RecordedRequest {
+  /** HTTP method, e.g. `POST`. */
+  method: string;
+  /** URL path, e.g. `/api/chat`. */
+  path: string;
+  /** Request headers as received. */
+  headers: Headers;
+  /** Parsed JSON body, the bytes of a blob upload, the raw text of a body that is not JSON, or
+   * `undefined` when there was none. */
+  body: unknown;
+}
+
+/** The state one fake Ollama shares between its server, its routes and its generations. */
+export class FakeState {
+  /** Current settings, read afresh by each request. */
+  readonly settings: FakeSettings;
+  /** Every request, in order of arrival. */
+  readonly requests: RecordedRequest[] = [];
+  /** Paths of the generation requests whose client went away before the end. */
+  readonly disconnects: string[] = [];
+  /** Digests of the model files uploaded to `/api/blobs`. */
+  readonly blobs = new Set<string>();
+  /** Streamed generations being answered right now. */
+  active = 0;
+  /** The most streamed generations there ever were at once. */
+  maxActive = 0;
+  /** `hold-last-token` answers waiting for {@link releaseLastToken} right now. */
+  held = 0;
+
+  /** Aborted by {@link close}, so nothing the fake holds back keeps its shutdown waiting. */
+  readonly #closing = new AbortController();
+  #release = Promise.withResolvers<void>();
+  #disconnected = Promise.withResolvers<string>();
+  #unseenDisconnects = 0;
+
+  /** Starts with `settings`, which the state keeps (not a copy). */
+  constructor(settings: FakeSettings) {
+    this.settings = settings;
+    this.#closing.signal.addEventListener("abort", () => this.#release.resolve());
+  }
+
+  /** Aborted once the fake is closing. */
+  get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  /** Adds a request to {@link requests}. */
+  record(request: Request, path: string, body: unknown): void {
+    this.requests.push({ method: request.method, path, headers: request.headers, body });
+  }
+
+  /** Notes that the client of the generation at `path` went away before its end. */
+  recordDisconnect(path: string): void {
+    this.disconnects.push(path);
+    this.#unseenDisconnects++;
+    this.#disconnected.resolve(path);
+    this.#disconnected = Promise.withResolvers();
+  }
+
+  /** Resolves when the next client goes away (or at once if one already did since the last call). */
+  nextDisconnect(): Promise<string> {
+    if (this.#unseenDisconnects > 0) {
+      this.#unseenDisconnects--;
+      return Promise.resolve(this.disconnects.at(-1)!);
+    }
+    return this.#disconnected.promise.then((path) => {
+      this.#unseenDisconnects = Math.max(0, this.#unseenDisconnects - 1);
+      return path;
+    });
+  }
+
+  /** Resolves when {@link releaseLastToken} is next called, or the fake closes. */
+  lastTokenReleased(): Promise<void> {
+    return this.#release.promise;
+  }
+
+  /** Lets the held-back last token of every `hold-last-token` answer go. */
+  releaseLastToken(): void {
+    this.#release.resolve();
+    if (!this.closing.aborted) this.#release = Promise.withResolvers();
+  }
+
+  /** Signals {@link closing}: held tokens go and endless waits end. */
+  close(): void {
+    this.#closing.abort();
+  }
+}
