@@ -1,11 +1,11 @@
 /**
  * How much main-thread time the chat page spends showing a long streamed answer: the fake Ollama
  * streams a markdown answer of about 50 KB (some 8,000 tokens about a millisecond apart) to the
- * real page in Debian's Chromium, and Chrome's own counters (`Performance.getMetrics`) give the
- * script, layout, style and all task time from Enter to the finished answer, and that time per
- * streamed token. Two answers: plain markdown (prose, lists and 200 small code blocks), and a
- * rich one with 20 formulas (inline and display, in all four LaTeX delimiters) and 10 longer code
- * blocks in ten languages. Run with `deno task bench:page`.
+ * real page in the page tests' Chromium (`testing/find_browser.ts`), and Chrome's own counters
+ * (`Performance.getMetrics`) give the script, layout, style and all task time from Enter to the
+ * finished answer, and that time per streamed token. Two answers: plain markdown (prose, lists and
+ * 200 small code blocks), and a rich one with 20 formulas (inline and display, in all four LaTeX
+ * delimiters) and 10 longer code blocks in ten languages. Run with `deno task bench:page`.
  *
  * @module
  */

@@ -8,13 +8,15 @@
  *
  * Flags: `--quick` (tiny scenarios, seconds), `--scenario NAME` and `--target NAME` (repeatable,
  * to run only those). Exits 1 on any lost or altered token or failed stream, and after a full
- * run also when a target of the issue is missed.
+ * run also when a target of the issue is missed. A full run needs nginx (else it exits 2, saying
+ * how to install it); a quick run measures the other targets without it and says so.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { runLoad } from "./load_client.ts";
+import { findNginx, leaveOutMissingNginx } from "./nginx.ts";
 import { cpuMicros, peakRssBytes } from "./proc_stats.ts";
 import {
   checkTargets,
@@ -50,7 +52,11 @@ export interface BenchOutcome {
 /** Runs the bench and returns its figures and report. */
 export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome> {
   const scenarios = pick(options.quick ? QUICK_SCENARIOS : FULL_SCENARIOS, options.scenarios);
-  const targets = pick(TARGETS, options.targets);
+  const { targets, note } = leaveOutMissingNginx(
+    pick(TARGETS, options.targets),
+    options.quick,
+    findNginx(),
+  );
   const log = options.log ?? (() => {});
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
@@ -83,6 +89,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const report = [
     machineDescription(),
     targets.map((target) => `- ${target.name}: ${target.description}`).join("\n"),
+    ...(note ? [note] : []),
     ...results.map(formatScenario),
     formatChecks(checks),
     ...(options.quick
@@ -173,7 +180,7 @@ if (import.meta.main) {
     });
     options = { quick: values.quick, scenarios: values.scenario, targets: values.target };
     pick(FULL_SCENARIOS, options.scenarios);
-    pick(TARGETS, options.targets);
+    leaveOutMissingNginx(pick(TARGETS, options.targets), options.quick, findNginx());
   } catch (error) {
     console.error(
       `deno task bench: ${error instanceof Error ? error.message : error}\n` +

@@ -1,7 +1,7 @@
 /**
  * Takes the README's screenshots of the chat page, desktop (1280×800) and phone (375×812), light
- * and dark, into `docs/`: a real gateway and the fake Ollama serve a sample answer to
- * Debian's Chromium, as in the browser tests. Run with `deno task screenshots`.
+ * and dark, into `docs/`: a real gateway and the fake Ollama serve a sample answer to the browser
+ * the page tests find (`testing/find_browser.ts`). Run with `deno task screenshots`.
  *
  * @module
  */

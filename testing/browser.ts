@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 /// <reference lib="deno.ns" />
 /**
- * Test helpers for the chat page in a real browser: Debian's Chromium (`/usr/bin/chromium`, never
- * a downloaded one) driven by `playwright-core`, against a real gateway and the fake Ollama, all
- * started in this process. {@link openChatPage} sets the three up with a fresh browser profile;
- * its `close` shuts them down and fails the test if the page threw an uncaught error.
+ * Test helpers for the chat page in a real browser: a headless Chromium (the one
+ * {@link findBrowser} finds: `CHROMIUM_PATH`, else the system's, else the npm package's) driven by
+ * `playwright-core`, against a real gateway and the fake Ollama, all started in this process.
+ * {@link openChatPage} sets the three up with a fresh browser profile; its `close` shuts them down
+ * and fails the test if the page threw an uncaught error.
  *
  * @module
  */
@@ -13,25 +14,8 @@ import { assertEquals } from "@std/assert";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { Config } from "../config.ts";
 import { type FakeOllama, type FakeOllamaOptions, startFakeOllama } from "./fake_ollama/mod.ts";
+import { findBrowser } from "./find_browser.ts";
 import { startGateway, TEST_KEY, type TestGateway } from "./gateway.ts";
-
-/** Debian's Chromium, installed by `.ci/run`. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
-
-/** Flags for a quiet headless Chromium running as root (DESIGN.md, "Dependencies"). */
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // The iframe test fakes huggingface.co (a public site) framing the gateway on loopback, which
-  // Chromium's local-network checks forbid; on a real Space both sides are public.
-  "--disable-features=LocalNetworkAccessChecks",
-];
 
 /** Options of {@link openChatPage}. */
 export interface ChatPageOptions {
@@ -59,8 +43,9 @@ export interface ChatPage {
 }
 
 /** Launches Chromium; playwright gives each launch a fresh temporary profile and removes it. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+export async function launchChromium(): Promise<Browser> {
+  const { path, args, env } = await findBrowser();
+  return chromium.launch({ executablePath: path, args, env: { ...Deno.env.toObject(), ...env } });
 }
 
 /** Starts the fake Ollama and a gateway in front of it, and opens `/chat` in a new browser. */

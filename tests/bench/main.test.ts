@@ -1,13 +1,13 @@
 /**
  * A smoke run of the benchmark (`deno task bench --quick`), so it cannot rot: it must finish,
- * print a table per scenario with every target measured (nginx where it is installed), and lose
- * no token.
+ * print a table per scenario with every target measured, and lose no token. Where nginx is not
+ * installed, it measures the others and the report says so in one line, which the test prints.
  *
  * @module
  */
 
-import { assert, assertEquals, assertMatch } from "@std/assert";
-import { findNginx } from "../../bench/nginx.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
+import { findNginx, leaveOutMissingNginx, NGINX_MISSING } from "../../bench/nginx.ts";
 import { PROJECT_DIR } from "../../bench/processes.ts";
 
 Deno.test("deno task bench --quick measures every target and loses no token", async () => {
@@ -21,14 +21,18 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
   const report = new TextDecoder().decode(stdout);
   assertEquals(code, 0, `the bench failed:\n${report}\n${new TextDecoder().decode(stderr)}`);
 
+  const nginx = findNginx() !== undefined;
   const expected = [
     "direct",
     "/chat_api",
     "passthrough",
     "bare relay",
     "native relay",
-    ...(findNginx() ? ["nginx"] : []),
+    ...(nginx ? ["nginx"] : []),
   ];
+  const notes = report.split("\n").filter((line) => line.includes("nginx is not installed"));
+  assertEquals(notes, nginx ? [] : [NGINX_MISSING], "one line says that nginx is left out");
+  if (!nginx) console.log(notes[0]);
   for (const scenario of ["single", "firehose", "many"]) {
     const table = report.split(`### ${scenario}:`)[1]?.split("###")[0];
     assert(table, `no table for the ${scenario} scenario:\n${report}`);
@@ -45,4 +49,22 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
     report,
     /\| no lost or altered token, no failed stream \(every row\) \| .+ \| PASS \|/,
   );
+});
+
+Deno.test("without nginx, a quick bench leaves it out and says so; a full one asks for it", () => {
+  const targets = [{ name: "direct" }, { name: "nginx" }, { name: "passthrough" }];
+  assertEquals(leaveOutMissingNginx(targets, true, undefined), {
+    targets: [{ name: "direct" }, { name: "passthrough" }],
+    note: NGINX_MISSING,
+  });
+  assertThrows(
+    () => leaveOutMissingNginx(targets, false, undefined),
+    Error,
+    "sudo apt-get install -y --no-install-recommends nginx",
+  );
+  // Installed, or not asked for: nothing changes.
+  assertEquals(leaveOutMissingNginx(targets, false, "/usr/sbin/nginx"), { targets });
+  assertEquals(leaveOutMissingNginx([{ name: "direct" }], false, undefined), {
+    targets: [{ name: "direct" }],
+  });
 });
