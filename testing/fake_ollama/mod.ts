@@ -91,6 +91,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     thinking: init.thinking ?? DEFAULT_THINKING,
     tokenDelayMs: init.tokenDelayMs ?? 0,
     models: init.models ?? ["qwen3:4b", "llama3.2:1b"],
+    thinkLevels: init.thinkLevels ?? true,
   });
   const server = Deno.serve(
     { port: init.port ?? 0, hostname: "127.0.0.1", onListen: () => {} },
@@ -138,7 +139,7 @@ const ROUTES: Record<string, Route> = {
   "GET /api/version": () => ollama.version(),
   "GET /api/tags": (state) => ollama.tags(state),
   "GET /api/ps": (state) => ollama.ps(state),
-  "POST /api/show": (state, { model }) => ollama.show(state, model),
+  "POST /api/show": (state, { body }) => ollama.show(state, body),
   "POST /api/chat": (state, { request, body }) =>
     ollama.generate(state, "/api/chat", body, request.signal),
   "POST /api/generate": (state, { request, body }) =>
@@ -171,6 +172,8 @@ async function handle(state: FakeState, request: Request): Promise<Response> {
   }
   state.record(request, pathname, text ? body : undefined);
   const model = String(body.model ?? "");
+  const retrieve = request.method === "GET" && pathname.match(openai.MODEL_PATH);
+  if (retrieve) return openai.model(state, decodeURIComponent(retrieve[1]));
   const route = ROUTES[`${request.method} ${pathname}`];
   if (!route) {
     return new Response("404 page not found", {
