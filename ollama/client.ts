@@ -183,33 +183,3 @@ export async function isOllamaUp(ollamaUrl: string, timeoutMs: number): Promise<
     return false;
   }
 }
-
-/**
- * Whether Ollama at `ollamaUrl` has `model` loaded in memory (`GET /api/ps`, which lists only
- * loaded models), answered within `timeoutMs`. A name without a tag means `:latest`, as in
- * Ollama. `false` when Ollama does not answer in time. Never throws.
- */
-export async function isModelLoaded(
-  ollamaUrl: string,
-  model: string,
-  timeoutMs: number,
-): Promise<boolean> {
-  try {
-    const response = await fetch(`${ollamaUrl}/api/ps`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return false;
-    }
-    const { models } = await response.json();
-    const wanted = withTag(model);
-    return Array.isArray(models) &&
-      models.some((loaded) => withTag(String(loaded?.model ?? loaded?.name)) === wanted);
-  } catch {
-    return false;
-  }
-}
-
-/** `name` with Ollama's default tag when it has none. */
-function withTag(name: string): string {
-  return /:[^/]*$/.test(name) ? name : `${name}:latest`;
-}

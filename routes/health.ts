@@ -7,7 +7,8 @@
  */
 
 import { Hono } from "hono";
-import { isModelLoaded, isOllamaUp } from "../ollama/client.ts";
+import { isOllamaUp } from "../ollama/client.ts";
+import { isModelLoaded } from "../ollama/loaded_models.ts";
 
 /** What the health route reports on. */
 export interface HealthOptions {
@@ -32,7 +33,7 @@ export function healthRoutes(options: HealthOptions): Hono {
       status: "ok",
       ollama: up ? "up" : "down",
       model: defaultModel,
-      model_loaded: up && loaded,
+      model_loaded: up && loaded === true,
     });
   });
 }

@@ -105,10 +105,14 @@ export function generate(
 
   const isChat = path === "/api/chat";
   const prompt = isChat ? lastUserText(body.messages) : String(body.prompt ?? "");
+  // No prompt or no messages: Ollama only loads the model, and answers once it is loaded.
+  const loadOnly = isChat
+    ? !Array.isArray(body.messages) || body.messages.length === 0
+    : prompt === "";
   const thinks = body.think === undefined || body.think === null
     ? canThink(model)
     : body.think !== false;
-  const generated = limitTokens(
+  const generated = loadOnly ? { thinking: [], answer: [], doneReason: "load" } : limitTokens(
     thinks ? tokenize(state.settings.thinking) : [],
     answerTokens(state, prompt),
     (body.options as Record<string, unknown> | undefined)?.num_predict,
@@ -116,7 +120,8 @@ export function generate(
   const { thinking, answer: tokens, doneReason } = generated;
   const created_at = () => new Date().toISOString();
 
-  return answer(state, { path, stream: body.stream !== false, ...generated, signal }, {
+  const stream = body.stream !== false && !loadOnly;
+  return answer(state, { path, stream, ...generated, signal }, {
     contentType: "application/x-ndjson",
     error: (status, message) => Response.json({ error: message }, { status }),
     failure: (message) => JSON.stringify({ error: message }) + "\n",
