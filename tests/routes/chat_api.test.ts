@@ -290,7 +290,10 @@ Deno.test("/chat_api: a think the model cannot do is a 400 that says what to sen
     fake.options.thinkLevels = false;
     response = await postChat(gateway, { prompt: "x", think: "low" });
     assertEquals(response.status, 400);
-    assertMatch((await response.json()).error, /"low" is not supported .* send "think": true or false/);
+    assertMatch(
+      (await response.json()).error,
+      /"low" is not supported .* send "think": true or false/,
+    );
     fake.options.thinkLevels = true;
     response = await postChat(gateway, { prompt: "x", think: "low" });
     assertEquals(response.status, 200);
