@@ -340,3 +340,31 @@ Deno.test("/chat_api: Ollama unreachable gets 502 naming OLLAMA_URL", async () =
     await gateway.close();
   }
 });
+
+Deno.test("/chat_api: a history that no longer fits: the newest turns reach Ollama, and a context line says so first", async () => {
+  await withGateway(async (gateway, fake) => {
+    // Ten turns of about 1000 tokens each (3 bytes a token), in a window of at most 4096.
+    const history = Array.from({ length: 10 }, (_, index) => ({
+      role: index % 2 === 0 ? "user" : "assistant",
+      content: `turn ${index} `.padEnd(3000, "x"),
+    }));
+    const lines = await readNdjson(
+      await postChat(gateway, { prompt: "Hi", think: false, history }),
+    );
+    assertEquals(lines[0], { context: { kept: 3, dropped: 7, num_ctx: 4096 } });
+    assertEquals(answerText(lines), defaultReply("Hi"));
+    assertEquals(lines.at(-1)!.done, true);
+
+    const sent = fake.requests.find((request) => request.path === "/api/chat")!.body as {
+      messages: { content: string }[];
+      options: Record<string, unknown>;
+    };
+    assertEquals(sent.messages.map((m) => m.content.slice(0, 7)), [
+      "turn 7 ",
+      "turn 8 ",
+      "turn 9 ",
+      "Hi",
+    ]);
+    assertEquals(sent.options, { num_ctx: 4096 });
+  }, { gateway: { maxContextTokens: 4096 } });
+});
