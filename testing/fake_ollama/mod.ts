@@ -5,8 +5,13 @@
  * `thinking` field and a final stats line, the model list, details and loaded models, pull
  * progress, embeddings, blob uploads, the version and the `/` health text, and the
  * OpenAI-compatible `/v1` routes (chat and text completions as server-sent events, embeddings,
- * models). A {@link Scenario} makes generation fail the ways a real server can; every request is
- * recorded, and so is every client that went away before its answer was complete.
+ * models and one model). It keeps the real server's manners (Ollama 0.32.15's, the image's): the
+ * missing-model text `model 'x' not found`, `400` for a `think` the model cannot do, `500` for an
+ * option of the wrong type, `/api/show` with capabilities and `<arch>.context_length`,
+ * `done_reason: "length"` when `num_predict` cuts an answer, a load-only answer to a request with no
+ * prompt, and a `/v1` stream that fails mid-way ending with an empty chunk and no `[DONE]`. A
+ * {@link Scenario} makes generation fail the ways a real server can; every request is recorded, and
+ * so is every client that went away before its answer was complete.
  *
  * This module holds the server, the recording and the routing table; `generation.ts` the timing
  * and faults of a generation, `ollama_api.ts` and `openai_api.ts` the wire shapes, `state.ts`

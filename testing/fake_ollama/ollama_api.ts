@@ -2,7 +2,9 @@
  * Ollama's native API as the fake answers it: NDJSON lines for `/api/chat` and `/api/generate`
  * (with `thinking` in its own field and a final stats line), their non-streamed answers, the model
  * list, details and loaded models, pull progress, embeddings, blob uploads, the version and the
- * `/` health text. Each handler takes the request's parsed body and the fake's {@link FakeState}.
+ * `/` health text. Requests Ollama refuses before loading the model (a `think` the model cannot do,
+ * an option of the wrong type) get its statuses and messages. Each handler takes the request's
+ * parsed body and the fake's {@link FakeState}.
  *
  * @module
  */
