@@ -1,8 +1,10 @@
 /**
  * The `/chat_api` request: {@link parseChatRequest} checks a JSON body against the contract in
- * README.md and explains the first problem it finds (options of a type Ollama would refuse
- * included, so a typo costs no model load); {@link toOllamaChat} turns a valid request into the
- * body of Ollama's `POST /api/chat`.
+ * DESIGN.md and explains the first problem it finds; {@link toOllamaChat} turns a valid request
+ * into the body of Ollama's `POST /api/chat`.
+ *
+ * Options are checked against the types Ollama wants too, so a typo is a `400` naming the option
+ * before the request waits for Ollama, not Ollama's `500` after it.
  *
  * @module
  */
