@@ -15,17 +15,25 @@ RUN deno task compile
 
 # 2. The model, pulled once. Nothing here depends on the code, so Docker's cache keeps this layer
 #    (gigabytes) when only the code changes. `ollama pull` needs a running server in the same step;
-#    `ollama list` succeeds once it answers.
-FROM ollama/ollama:0.12.6 AS model
+#    `ollama list` succeeds once it answers. `ollama pull` redraws its progress bar with terminal
+#    escapes ten times a second, even into a log: it goes to a file, and the log gets the last
+#    state of each stage (or the error) once the pull has ended (each redraw starts at column 1,
+#    ESC[1G: a new line there, the other escapes dropped, the last line of each stage kept).
+FROM ollama/ollama:0.32.15 AS model
 ARG OLLAMA_MODEL=qwen3:4b
 ENV OLLAMA_MODELS=/models OLLAMA_HOST=127.0.0.1:11434
 RUN ollama serve & server=$!; \
     for _ in $(seq 60); do ollama list >/dev/null 2>&1 && break; sleep 1; done; \
-    ollama pull "$OLLAMA_MODEL"; pulled=$?; \
+    echo "Pulling $OLLAMA_MODEL (the outcome of each stage follows once it is done)"; \
+    ollama pull "$OLLAMA_MODEL" 2>/tmp/pull.log; pulled=$?; \
+    sed 's/\x1b\[1G/\n/g; s/\x1b\[[0-9;?]*[A-Za-z]//g' /tmp/pull.log | \
+      tac | awk 'NF && !seen[$1 FS $2]++' | tac; \
     kill "$server"; exit "$pulled"
 
-# 3. The Space.
-FROM ollama/ollama:0.12.6
+# 3. The Space. Ollama 0.32.15 (2026-08-19) is the newest stable release: 0.33.0 is still in release
+#    candidates. Since 0.12.6 it accepts thinking levels for every thinking model; tests/ship
+#    checks that the fake Ollama imitates the version pinned here.
+FROM ollama/ollama:0.32.15
 ARG OLLAMA_MODEL=qwen3:4b
 # uid 1000 needs a writable HOME: `ollama serve` keeps its key pair in $HOME/.ollama, and the models
 # directory must be writable to pull another model at start. Ollama listens on loopback only: the

@@ -3,10 +3,13 @@
  *
  * ```
  * ollamaspace wait-for-ollama [--timeout SECONDS]   wait until Ollama answers at OLLAMA_URL
+ * ollamaspace pull-model NAME                       pull a model, with progress a log can hold
+ * ollamaspace preload-model NAME                    load a model into memory
  * ollamaspace healthcheck                           is this container's gateway up, with Ollama?
  * ```
  *
- * `start.sh` runs the first before it starts the gateway; Docker's `HEALTHCHECK` runs the second.
+ * `start.sh` runs the first three (see `ollama/model_setup.ts` for the middle two); Docker's
+ * `HEALTHCHECK` runs the last.
  * Each prints a line or two about how it went (URLs and the model name, never a key) and returns
  * an exit status: 0 when all is well, 1 when not, 2 for a command line it does not understand.
  *
@@ -15,6 +18,8 @@
 
 import type { Config } from "./config.ts";
 import { isOllamaUp } from "./ollama/client.ts";
+import { ContextSizer } from "./ollama/context.ts";
+import { preloadModel, pullModel } from "./ollama/model_setup.ts";
 
 /** Seconds `wait-for-ollama` waits when not told. */
 const DEFAULT_WAIT_SECONDS = 60;
@@ -24,6 +29,10 @@ const USAGE = `Usage:
   ollamaspace                                serve the gateway (settings from the environment)
   ollamaspace wait-for-ollama [--timeout S]  wait up to S seconds (default ${DEFAULT_WAIT_SECONDS})
                                              until Ollama answers at OLLAMA_URL; exit 1 if not
+  ollamaspace pull-model NAME                pull model NAME into Ollama, printing progress
+                                             at most every 5 s; exit 1 if it fails
+  ollamaspace preload-model NAME             load model NAME into Ollama's memory with the
+                                             gateway's first context window; exit 1 if not
   ollamaspace healthcheck                    exit 0 if the gateway on PORT answers /healthz
                                              and reaches Ollama, else 1`;
 
@@ -44,6 +53,14 @@ export async function runCommand(args: string[], config: Config): Promise<number
         return usageError("wait-for-ollama takes --timeout and a number of seconds above 0");
       }
       return await waitForOllama(config.ollamaUrl, timeoutSeconds * 1000) ? 0 : 1;
+    }
+    case "pull-model":
+    case "preload-model": {
+      const [model, ...rest] = options;
+      if (!model || rest.length > 0) return usageError(`${command} takes one model name`);
+      if (command === "pull-model") return await pullModel(config.ollamaUrl, model) ? 0 : 1;
+      const numCtx = await new ContextSizer(config).initialWindow(model);
+      return await preloadModel(config.ollamaUrl, model, numCtx) ? 0 : 1;
     }
     case "healthcheck":
       if (options.length > 0) return usageError("healthcheck takes no options");

@@ -49,6 +49,11 @@ export interface Config {
   idleTimeoutMs: number;
   /** Milliseconds `/healthz` waits for Ollama before reporting it down. */
   healthTimeoutMs: number;
+  /**
+   * Largest context window, in tokens, the gateway asks Ollama for (`num_ctx`) on `/chat_api`
+   * (`MAX_CONTEXT_TOKENS`); never more than the model's own.
+   */
+  maxContextTokens: number;
   /** Generation requests allowed in flight to Ollama at once (`MAX_CONCURRENT_REQUESTS`). */
   maxConcurrentRequests: number;
   /**
@@ -96,6 +101,12 @@ export function loadConfig(env: Env): Config {
     idleTimeoutMs: 1000 *
       parseWholeNumber("IDLE_TIMEOUT_S", env.IDLE_TIMEOUT_S, 120, MAX_SECONDS),
     healthTimeoutMs: 1_000,
+    maxContextTokens: parseWholeNumber(
+      "MAX_CONTEXT_TOKENS",
+      env.MAX_CONTEXT_TOKENS,
+      8192,
+      { min: 1024, max: 1_048_576 },
+    ),
     maxConcurrentRequests: parseWholeNumber(
       "MAX_CONCURRENT_REQUESTS",
       env.MAX_CONCURRENT_REQUESTS,

@@ -2,14 +2,22 @@
 # OllamaSpace's container entry point (the Dockerfile's ENTRYPOINT).
 #
 # Starts `ollama serve` in the background, waits until it answers (the gateway binary checks: the
-# image has no curl), pulls OLLAMA_MODEL if it is not installed, then runs the gateway. From then
-# on, if either of the two stops, the script stops the other and exits 1, so the platform restarts
-# the container rather than leave it half up. SIGTERM or SIGINT stops both and exits 0.
+# image has no curl), pulls OLLAMA_MODEL if it is not installed (through Ollama's API, one progress
+# line every few seconds: `ollama pull` redraws a progress bar with terminal escapes, which fills
+# a log), then runs the gateway and, beside it, loads the model into memory, so the first visitor
+# does not wait for a load. From then on, if Ollama or the gateway stops, the script stops the
+# other and exits 1, so the platform restarts the container rather than leave it half up. SIGTERM
+# or SIGINT stops both and exits 0.
+#
+# Ollama does not get OLLAMA_API_KEY: that is the gateway's secret, and newer Ollama reads the
+# variable as its own key for ollama.com.
 #
 # Environment, all optional:
 #   OLLAMA_HOST           address Ollama binds to (default 127.0.0.1:11434, reachable only from
 #                         inside the container); the gateway's OLLAMA_URL is derived from it
 #   OLLAMA_MODEL          model to make sure of (default qwen3:4b); the gateway's default model
+#   OLLAMA_KEEP_ALIVE     how long Ollama keeps a model loaded after its last answer (default -1:
+#                         for ever, so no visitor waits for a reload; Ollama's own default is 5m)
 #   OLLAMA_START_TIMEOUT  seconds to wait for Ollama to answer (default 120)
 #   GATEWAY_BIN           the gateway binary (default /app/ollamaspace)
 #   PORT                  the gateway's port (default 7860)
@@ -17,6 +25,7 @@ set -euo pipefail
 
 export OLLAMA_HOST="${OLLAMA_HOST:-127.0.0.1:11434}"
 export OLLAMA_MODEL="${OLLAMA_MODEL:-qwen3:4b}"
+export OLLAMA_KEEP_ALIVE="${OLLAMA_KEEP_ALIVE:--1}"
 export PORT="${PORT:-7860}"
 readonly GATEWAY_BIN="${GATEWAY_BIN:-/app/ollamaspace}"
 readonly START_TIMEOUT="${OLLAMA_START_TIMEOUT:-120}"
@@ -24,6 +33,7 @@ readonly START_TIMEOUT="${OLLAMA_START_TIMEOUT:-120}"
 ollama_pid=""
 helper_pid=""
 gateway_pid=""
+preload_pid=""
 
 log() { echo "start.sh: $*"; }
 
@@ -44,7 +54,7 @@ ollama_url() {
 # Sends SIGTERM to every process this script started that may still run, and waits for them.
 stop_children() {
   local pid
-  for pid in "$helper_pid" "$gateway_pid" "$ollama_pid"; do
+  for pid in "$helper_pid" "$preload_pid" "$gateway_pid" "$ollama_pid"; do
     if [[ -n "$pid" ]]; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
   wait || true
@@ -83,8 +93,8 @@ trap 'log "stopping Ollama and the gateway"; stop_children; exit 0' TERM INT
 OLLAMA_URL="$(ollama_url)"
 export OLLAMA_URL
 
-log "starting Ollama on $OLLAMA_HOST"
-ollama serve &
+log "starting Ollama on $OLLAMA_HOST (models stay loaded for OLLAMA_KEEP_ALIVE=$OLLAMA_KEEP_ALIVE)"
+env -u OLLAMA_API_KEY ollama serve &
 ollama_pid=$!
 
 while_ollama_runs "$GATEWAY_BIN" wait-for-ollama --timeout "$START_TIMEOUT" ||
@@ -94,7 +104,7 @@ if while_ollama_runs model_installed; then
   log "model $OLLAMA_MODEL is installed"
 else
   log "model $OLLAMA_MODEL is not installed: pulling it now (progress below; it can take minutes)"
-  while_ollama_runs ollama pull "$OLLAMA_MODEL" ||
+  while_ollama_runs "$GATEWAY_BIN" pull-model "$OLLAMA_MODEL" ||
     fail "could not pull $OLLAMA_MODEL (is the name right? see https://ollama.com/library); stopping"
   log "model $OLLAMA_MODEL is installed"
 fi
@@ -102,6 +112,11 @@ fi
 log "starting the gateway on port $PORT (Ollama at $OLLAMA_URL)"
 "$GATEWAY_BIN" &
 gateway_pid=$!
+
+# Not fatal if it fails: the gateway serves anyway, and each answer then says what Ollama said.
+log "loading $OLLAMA_MODEL into memory beside the gateway"
+"$GATEWAY_BIN" preload-model "$OLLAMA_MODEL" &
+preload_pid=$!
 
 finished=""
 status=0

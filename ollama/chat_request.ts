@@ -3,10 +3,14 @@
  * docs/ARCHITECTURE.md and explains the first problem it finds; {@link toOllamaChat} turns a valid request
  * into the body of Ollama's `POST /api/chat`.
  *
+ * Options are checked against the types Ollama wants too, so a typo is a `400` naming the option
+ * before the request waits for Ollama, not Ollama's `500` after it.
+ *
  * @module
  */
 
 import { GatewayError } from "../server/errors.ts";
+import { type OptionType, optionTypeProblem } from "./options.ts";
 
 /** A turn of an earlier conversation. */
 export interface HistoryMessage {
@@ -15,7 +19,7 @@ export interface HistoryMessage {
 }
 
 /** Ollama's `think` values: on/off, or a level for models that have levels. */
-export type Think = boolean | "low" | "medium" | "high";
+export type Think = boolean | "low" | "medium" | "high" | "max";
 
 /** A validated `/chat_api` request, with the default model filled in. */
 export interface ChatRequest {
@@ -36,7 +40,15 @@ export interface OllamaChatBody {
   options?: Record<string, unknown>;
 }
 
-const THINK_LEVELS = new Set<unknown>([true, false, "low", "medium", "high"]);
+const THINK_LEVELS = new Set<unknown>([true, false, "low", "medium", "high", "max"]);
+
+/** How each of Ollama's option types is said to a person. */
+const TYPE_WORDS: Record<OptionType, string> = {
+  integer: "a whole number",
+  float32: "a number",
+  boolean: "true or false",
+  array: "an array of strings",
+};
 
 /** Validates `body`; throws a `400` {@link GatewayError} naming the first field that is wrong. */
 export function parseChatRequest(body: unknown, defaultModel: string): ChatRequest {
@@ -50,11 +62,13 @@ export function parseChatRequest(body: unknown, defaultModel: string): ChatReque
   }
   if (system !== undefined && typeof system !== "string") fail('"system" must be a string');
   if (think !== undefined && !THINK_LEVELS.has(think)) {
-    fail('"think" must be true, false, "low", "medium" or "high"');
+    fail('"think" must be true, false, "low", "medium", "high" or "max"');
   }
   if (options !== undefined && !isObject(options)) {
     fail('"options" must be an object, such as {"temperature": 0.7}');
   }
+  const wrong = options === undefined ? undefined : optionTypeProblem(options);
+  if (wrong) fail(`"options.${wrong.name}" must be ${TYPE_WORDS[wrong.type]}`);
 
   return {
     prompt,

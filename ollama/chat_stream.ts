@@ -8,6 +8,7 @@
  * lines become:
  *
  * ```
+ * {"context":{…}}    the prelude, if any (see ollama/context.ts)
  * {"thinking":"…"}   message.thinking, never mixed into the answer
  * {"response":"…"}   message.content, concatenating to Ollama's text byte for byte
  * {"done":true,"model":…,"done_reason":…,"total_duration":…,"eval_count":…,…}
@@ -45,6 +46,8 @@
  * @module
  */
 
+import { ollamaMessage } from "./client.ts";
+
 /** Ollama's stats on the final line, passed on as they are. */
 const STATS = [
   "model",
@@ -73,6 +76,8 @@ export interface ChatStreamOptions {
   idleTimeoutMs?: number;
   /** Ends the answer with an error line carrying the abort reason's message, and cancels Ollama. */
   signal?: AbortSignal;
+  /** Lines (each ending in a newline) sent before Ollama's, such as the context notice. */
+  prelude?: string;
 }
 
 const encoder = new TextEncoder();
@@ -88,7 +93,7 @@ const IDLE_CHECKS = 4;
  */
 export function chatStream(
   upstream: ReadableStream<Uint8Array>,
-  { onDone, onError, idleTimeoutMs, signal }: ChatStreamOptions = {},
+  { onDone, onError, idleTimeoutMs, signal, prelude }: ChatStreamOptions = {},
 ): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   let partialLine = "";
@@ -104,7 +109,7 @@ export function chatStream(
     } catch {
       return end(`Ollama sent a line that is not JSON: ${line.slice(0, 100)}`);
     }
-    if (typeof chunk?.error === "string") return end(`Ollama: ${chunk.error}`);
+    if (typeof chunk?.error === "string") return end(ollamaMessage(chunk.error));
     let lines = "";
     const message = chunk.message;
     if (message?.thinking) lines += `{"thinking":${JSON.stringify(message.thinking)}}\n`;
@@ -190,6 +195,7 @@ export function chatStream(
   const normalizer = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
       output = controller;
+      if (prelude) controller.enqueue(encoder.encode(prelude));
     },
     transform(chunk) {
       chunksSeen++;

@@ -12,6 +12,7 @@ import type { ApiGuards } from "../middleware/api_guards.ts";
 import { parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
 import { chatStream } from "../ollama/chat_stream.ts";
 import { fetchOllama, ollamaError, type OllamaTarget } from "../ollama/client.ts";
+import { ContextSizer } from "../ollama/context.ts";
 import { GatewayError } from "../server/errors.ts";
 
 /** What `/chat_api` needs to know: where Ollama is, and how to fill in and time an answer. */
@@ -20,6 +21,8 @@ export interface ChatApiOptions extends OllamaTarget {
   defaultModel: string;
   /** Longest silence from Ollama mid-answer, in milliseconds, before the answer is ended. */
   idleTimeoutMs: number;
+  /** Largest context window to ask Ollama for (`MAX_CONTEXT_TOKENS`). */
+  maxContextTokens: number;
 }
 
 /** The `/chat_api` route; `shutdown` ends answers still streaming when the grace is over. */
@@ -28,6 +31,7 @@ export function chatApiRoutes(
   { requireKey, limitGeneration, limitBody }: ApiGuards,
   shutdown: AbortSignal,
 ): Hono {
+  const contexts = new ContextSizer(options);
   return new Hono().post(
     "/chat_api",
     requireKey,
@@ -36,10 +40,11 @@ export function chatApiRoutes(
     async function chatApi(c) {
       const request = parseChatRequest(await readJson(c), options.defaultModel);
       c.set("logModel", request.model);
+      const context = await contexts.plan(request);
       const upstream = await fetchOllama(options, "/api/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(toOllamaChat(request)),
+        body: JSON.stringify(toOllamaChat(context.request)),
         signal: AbortSignal.any([c.req.raw.signal, shutdown]),
       });
       if (!upstream.ok || !upstream.body) throw await ollamaError(upstream, request.model);
@@ -50,6 +55,7 @@ export function chatApiRoutes(
         onError: () => c.set("logStreamFailed", true),
         idleTimeoutMs: options.idleTimeoutMs,
         signal: shutdown,
+        prelude: context.notice,
       });
       return new Response(answer, {
         headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" },

@@ -24,6 +24,7 @@ export function openAiApiRoutes(
   return new Hono()
     .use("/v1/*", requireKey, limitBody)
     .get("/v1/models", relay)
+    .get("/v1/models/:model{.+}", relay)
     .on("POST", GENERATION_PATHS.openai, limitGeneration, relay)
     .all("/v1/*", (c) => {
       throw new GatewayError(404, `${c.req.method} ${c.req.path} is not part of the API here`);

@@ -6,9 +6,10 @@
  * - `serve` runs the fake Ollama there, until SIGTERM. `STANDIN_OLLAMA_MODELS` (comma-separated)
  *   lists the installed models; `STANDIN_OLLAMA_START_DELAY_MS` makes it take that long to start
  *   listening; `STANDIN_OLLAMA_SERVE=unresponsive` makes it accept connections and never answer,
- *   as a server that hangs while starting.
- * - `list`, `show NAME` and `pull NAME` ask that server, print what the real CLI prints, and exit
- *   1 with an `Error: …` line where it does (a model that is not installed, no server).
+ *   as a server that hangs while starting. It says on stderr which `OLLAMA_KEEP_ALIVE` it got
+ *   and whether `OLLAMA_API_KEY` reached it, for the tests to check what start.sh passes on.
+ * - `list` and `show NAME` ask that server, print what the real CLI prints, and exit 1 with an
+ *   `Error: …` line where it does (a model that is not installed, no server).
  *
  * @module
  */
@@ -37,6 +38,9 @@ async function serve() {
     ? holdConnections(Deno.listen({ hostname: "127.0.0.1", port }))
     : startFakeOllama({ port, ...(models && { models }) });
   console.error(`ollama stand-in: serving on 127.0.0.1:${port}`);
+  const keepAlive = Deno.env.get("OLLAMA_KEEP_ALIVE") ?? "(unset)";
+  const apiKey = Deno.env.has("OLLAMA_API_KEY") ? "set" : "unset";
+  console.error(`ollama stand-in: OLLAMA_KEEP_ALIVE=${keepAlive}, OLLAMA_API_KEY ${apiKey}`);
   Deno.addSignalListener("SIGTERM", async () => {
     await server.close();
     console.error("ollama stand-in: stopped on SIGTERM");
@@ -95,16 +99,6 @@ async function show(name: string) {
   console.log(`  Capabilities\n${info.capabilities.map((c: string) => `    ${c}`).join("\n")}`);
 }
 
-async function pull(name: string) {
-  const response = await request("/api/pull", { model: name, stream: true });
-  const lines = (await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));
-  for (const line of lines) {
-    if (line.error) fail(line.error);
-    const progress = line.total ? ` ${Math.round((100 * line.completed) / line.total)}%` : "";
-    console.log(`${line.status}${progress}`);
-  }
-}
-
 if (import.meta.main) {
   const [command, name] = Deno.args;
   switch (command) {
@@ -117,10 +111,7 @@ if (import.meta.main) {
     case "show":
       await show(name);
       break;
-    case "pull":
-      await pull(name);
-      break;
     default:
-      fail(`unknown command "${command}" (the stand-in knows serve, list, show, pull)`);
+      fail(`unknown command "${command}" (the stand-in knows serve, list, show)`);
   }
 }

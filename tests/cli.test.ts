@@ -1,6 +1,7 @@
 /**
- * The binary's helper commands (`cli.ts`), in this process: `wait-for-ollama` and
- * `healthcheck` against the fake Ollama and a test gateway, and what they say when things fail.
+ * The binary's helper commands (`cli.ts`), in this process: `wait-for-ollama`, `pull-model`,
+ * `preload-model` and `healthcheck` against the fake Ollama and a test gateway, and what they say
+ * when things fail.
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
@@ -101,11 +102,65 @@ Deno.test("--help prints the usage; a command line the binary does not understan
       [["wait-for-ollama", "--timeout", "soon"], /--timeout and a number of seconds above 0/],
       [["wait-for-ollama", "--timeout", "0"], /--timeout and a number of seconds above 0/],
       [["healthcheck", "--verbose"], /healthcheck takes no options/],
+      [["pull-model"], /pull-model takes one model name/],
+      [["preload-model", "a", "b"], /preload-model takes one model name/],
     ] as const
   ) {
     const [status, printed] = await captureConsole(() => runCommand([...args], config));
     assertEquals(status, 2, args.join(" "));
     assertMatch(printed, problem);
     assertMatch(printed, /Usage:\n {2}ollamaspace /);
+  }
+});
+
+Deno.test("pull-model pulls through Ollama's API and prints plain lines, each stage once", async () => {
+  const fake = startFakeOllama({ models: [] });
+  try {
+    const config = configFor({ OLLAMA_URL: fake.url });
+    const [status, printed] = await captureConsole(() =>
+      runCommand(["pull-model", "qwen3:4b"], config)
+    );
+    assertEquals(status, 0, printed);
+    assertEquals(printed.split("\n").filter(Boolean), [
+      "pulling manifest",
+      "pulling bbbbbbbbbbbb: 500 B of 1.0 kB (50%)",
+      "verifying sha256 digest",
+      "writing manifest",
+      "success",
+    ]);
+    assertEquals(fake.requests.map((r) => [r.path, r.body]), [
+      ["/api/pull", { model: "qwen3:4b", stream: true }],
+    ]);
+    assertEquals(fake.options.models, ["qwen3:4b"]);
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("preload-model loads the model with the gateway's first context window, and says why it could not", async () => {
+  const fake = startFakeOllama();
+  try {
+    const config = configFor({ OLLAMA_URL: fake.url });
+    const [loaded, printed] = await captureConsole(() =>
+      runCommand(["preload-model", "qwen3:4b"], config)
+    );
+    assertEquals(loaded, 0, printed);
+    assertMatch(printed, /Loading qwen3:4b into memory \(context window 4096 tokens\)/);
+    assertMatch(printed, /qwen3:4b is loaded \(after \d+\.\d s\)/);
+    const load = fake.requests.find((r) => r.path === "/api/generate")!;
+    // No prompt: Ollama only loads the model.
+    assertEquals(load.body, { model: "qwen3:4b", stream: false, options: { num_ctx: 4096 } });
+
+    fake.options.scenario = "out-of-memory";
+    const [failed, why] = await captureConsole(() =>
+      runCommand(["preload-model", "qwen3:4b"], config)
+    );
+    assertEquals(failed, 1);
+    assertMatch(
+      why,
+      /Could not load qwen3:4b: Ollama: model requires more system memory .* smaller/,
+    );
+  } finally {
+    await fake.close();
   }
 });

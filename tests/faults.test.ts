@@ -26,7 +26,11 @@ const FAULTS: { scenario: Scenario; expected: Expected; upstreamAborted?: boolea
   },
   {
     scenario: "status-500",
-    expected: { status: 502, error: /Ollama failed with HTTP 500: llama runner process/ },
+    expected: { status: 500, error: /^Ollama: llama runner process .*\(the model crashed/ },
+  },
+  {
+    scenario: "out-of-memory",
+    expected: { status: 500, error: /^Ollama: model requires more system memory .*smaller model/ },
   },
   { scenario: "malformed-line", expected: { lastLine: /Ollama sent a line that is not JSON/ } },
   { scenario: "error-mid-stream", expected: { lastLine: /Ollama: llama runner process/ } },

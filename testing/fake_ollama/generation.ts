@@ -11,7 +11,9 @@ import type { FakeState, Scenario } from "./state.ts";
 
 /** The reasoning thinking models stream unless `thinking` is set. */
 export const DEFAULT_THINKING = "The user greets me. I should answer briefly and kindly.";
+/** Ollama's messages for a runner that crashed and a model too big for the memory left. */
 const RUNNER_FAILURE = "llama runner process has terminated: exit status 2";
+const OUT_OF_MEMORY = "model requires more system memory (5.2 GiB) than is available (3.1 GiB)";
 const BUSY = "server busy, please try again.  maximum pending requests exceeded";
 const encoder = new TextEncoder();
 
@@ -36,6 +38,22 @@ export function lastUserText(messages: unknown): string {
   return String(messages.findLast((m: { role?: string }) => m.role === "user")?.content ?? "");
 }
 
+/**
+ * The tokens a generation sends when `numPredict` (Ollama's `num_predict`) caps them: thinking
+ * counts, as it does in Ollama; an answer cut short ends with `done_reason: "length"`.
+ */
+export function limitTokens(thinking: string[], answer: string[], numPredict: unknown) {
+  const limit = typeof numPredict === "number" && numPredict > 0 ? Math.floor(numPredict) : 0;
+  if (limit === 0 || thinking.length + answer.length <= limit) {
+    return { thinking, answer, doneReason: "stop" };
+  }
+  return {
+    thinking: thinking.slice(0, limit),
+    answer: answer.slice(0, Math.max(0, limit - thinking.length)),
+    doneReason: "length",
+  };
+}
+
 /** An accepted generation request, reduced to what the generation needs. */
 export interface Generation {
   /** The route, e.g. `/api/chat`; recorded when the client leaves early. */
@@ -46,6 +64,8 @@ export interface Generation {
   thinking: string[];
   /** Answer tokens. */
   answer: string[];
+  /** Why the answer ends: `"stop"`, or `"length"` when `num_predict` cut it short. */
+  doneReason: string;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
 }
@@ -60,6 +80,10 @@ export interface WireShape {
   final(tokenCount: number): string;
   /** The answer when not streamed. */
   whole(): Response;
+  /** An error answered instead of the generation, in the API's error shape. */
+  error(status: number, message: string): Response;
+  /** What ends a stream that fails mid-way (Ollama's error line, or OpenAI's empty last chunk). */
+  failure(message: string): string;
 }
 
 /**
@@ -72,7 +96,7 @@ export async function answer(
   generation: Generation,
   shape: WireShape,
 ): Promise<Response> {
-  const failure = await scenarioFailure(state, generation);
+  const failure = await scenarioFailure(state, generation, shape);
   if (failure) return failure;
   if (!generation.stream) return shape.whole();
   return stream(state, generation.path, shape.contentType, pieces(state, generation, shape));
@@ -82,6 +106,7 @@ export async function answer(
 async function scenarioFailure(
   state: FakeState,
   { path, signal }: Generation,
+  shape: WireShape,
 ): Promise<Response | undefined> {
   switch (state.settings.scenario) {
     case "hang-before-headers":
@@ -89,9 +114,11 @@ async function scenarioFailure(
       if (signal.aborted) state.recordDisconnect(path);
       return new Response(null, { status: 499 });
     case "status-500":
-      return Response.json({ error: RUNNER_FAILURE }, { status: 500 });
+      return shape.error(500, RUNNER_FAILURE);
+    case "out-of-memory":
+      return shape.error(500, OUT_OF_MEMORY);
     case "busy":
-      return Response.json({ error: BUSY }, { status: 503 });
+      return shape.error(503, BUSY);
   }
 }
 
@@ -133,7 +160,7 @@ async function* pieces(
       await wait(state, Infinity, signal);
       return;
     case "error-mid-stream":
-      yield JSON.stringify({ error: RUNNER_FAILURE }) + "\n";
+      yield shape.failure(RUNNER_FAILURE);
       return;
     case "drop-mid-stream":
       throw new Error("connection dropped by the fake");

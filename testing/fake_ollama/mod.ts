@@ -5,8 +5,13 @@
  * `thinking` field and a final stats line, the model list, details and loaded models, pull
  * progress, embeddings, blob uploads, the version and the `/` health text, and the
  * OpenAI-compatible `/v1` routes (chat and text completions as server-sent events, embeddings,
- * models). A {@link Scenario} makes generation fail the ways a real server can; every request is
- * recorded, and so is every client that went away before its answer was complete.
+ * models and one model). It keeps the real server's manners (Ollama 0.32.15's, the image's): the
+ * missing-model text `model 'x' not found`, `400` for a `think` the model cannot do, `500` for an
+ * option of the wrong type, `/api/show` with capabilities and `<arch>.context_length`,
+ * `done_reason: "length"` when `num_predict` cuts an answer, a load-only answer to a request with no
+ * prompt, and a `/v1` stream that fails mid-way ending with an empty chunk and no `[DONE]`. A
+ * {@link Scenario} makes generation fail the ways a real server can; every request is recorded, and
+ * so is every client that went away before its answer was complete.
  *
  * This module holds the server, the recording and the routing table; `generation.ts` the timing
  * and faults of a generation, `ollama_api.ts` and `openai_api.ts` the wire shapes, `state.ts`
@@ -91,6 +96,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     thinking: init.thinking ?? DEFAULT_THINKING,
     tokenDelayMs: init.tokenDelayMs ?? 0,
     models: init.models ?? ["qwen3:4b", "llama3.2:1b"],
+    thinkLevels: init.thinkLevels ?? true,
   });
   const server = Deno.serve(
     { port: init.port ?? 0, hostname: "127.0.0.1", onListen: () => {} },
@@ -138,7 +144,7 @@ const ROUTES: Record<string, Route> = {
   "GET /api/version": () => ollama.version(),
   "GET /api/tags": (state) => ollama.tags(state),
   "GET /api/ps": (state) => ollama.ps(state),
-  "POST /api/show": (state, { model }) => ollama.show(state, model),
+  "POST /api/show": (state, { body }) => ollama.show(state, body),
   "POST /api/chat": (state, { request, body }) =>
     ollama.generate(state, "/api/chat", body, request.signal),
   "POST /api/generate": (state, { request, body }) =>
@@ -171,6 +177,8 @@ async function handle(state: FakeState, request: Request): Promise<Response> {
   }
   state.record(request, pathname, text ? body : undefined);
   const model = String(body.model ?? "");
+  const retrieve = request.method === "GET" && pathname.match(openai.MODEL_PATH);
+  if (retrieve) return openai.model(state, decodeURIComponent(retrieve[1]));
   const route = ROUTES[`${request.method} ${pathname}`];
   if (!route) {
     return new Response("404 page not found", {

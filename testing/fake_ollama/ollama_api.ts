@@ -2,15 +2,19 @@
  * Ollama's native API as the fake answers it: NDJSON lines for `/api/chat` and `/api/generate`
  * (with `thinking` in its own field and a final stats line), their non-streamed answers, the model
  * list, details and loaded models, pull progress, embeddings, blob uploads, the version and the
- * `/` health text. Each handler takes the request's parsed body and the fake's {@link FakeState}.
+ * `/` health text. Requests Ollama refuses before loading the model (a `think` the model cannot do,
+ * an option of the wrong type) get its statuses and messages. Each handler takes the request's
+ * parsed body and the fake's {@link FakeState}.
  *
  * @module
  */
 
-import { answer, answerTokens, lastUserText, tokenize } from "./generation.ts";
+import { answer, answerTokens, lastUserText, limitTokens, tokenize } from "./generation.ts";
+import { optionTypeProblem } from "../../ollama/options.ts";
 import type { FakeState } from "./state.ts";
 
-const VERSION = "0.12.6";
+/** The Ollama release the fake imitates: the one the Dockerfile's image pins. */
+const VERSION = "0.32.15";
 
 /** `GET /` and `HEAD /`: the plain-text health answer. */
 export function root(method: string): Response {
@@ -40,17 +44,52 @@ export function ps(state: FakeState): Response {
   });
 }
 
-/** `POST /api/show`: a model's details and capabilities (`thinking` for `qwen3` models). */
-export function show(state: FakeState, model: string): Response {
+/**
+ * `POST /api/show`: a model's details, its context length in `model_info` (under
+ * `<architecture>.context_length`) and its capabilities. The model is named by `model` or, as
+ * older clients do, `name`.
+ */
+export function show(state: FakeState, body: Record<string, unknown>): Response {
+  const model = String(body.model || body.name || "");
+  if (!model) return Response.json({ error: "model is required" }, { status: 400 });
   if (!state.settings.models.includes(model)) return notFound(model);
+  const { architecture, contextLength, capabilities } = modelFacts(model);
   return Response.json({
     modelfile: `FROM ${model}`,
     parameters: "temperature 0.7",
     template: "{{ .Prompt }}",
     details: modelInfo(model).details,
-    model_info: {},
-    capabilities: thinksByDefault(model) ? ["completion", "thinking", "tools"] : ["completion"],
+    model_info: {
+      "general.architecture": architecture,
+      "general.parameter_count": 4_022_468_096,
+      [`${architecture}.context_length`]: contextLength,
+    },
+    capabilities,
+    modified_at: "2025-10-01T12:00:00Z",
   });
+}
+
+/** What the fake knows of a model from its name, as `/api/show` reports it. */
+export function modelFacts(model: string): {
+  architecture: string;
+  contextLength: number;
+  capabilities: string[];
+} {
+  if (model.startsWith("qwen3")) {
+    return {
+      architecture: "qwen3",
+      contextLength: 40_960,
+      capabilities: ["completion", "tools", "thinking"],
+    };
+  }
+  if (model.startsWith("gpt-oss")) {
+    return {
+      architecture: "gptoss",
+      contextLength: 131_072,
+      capabilities: ["completion", "tools", "thinking"],
+    };
+  }
+  return { architecture: "llama", contextLength: 131_072, capabilities: ["completion", "tools"] };
 }
 
 /** `/api/chat` and `/api/generate`: the same generation, each in its own line shape. */
@@ -63,18 +102,31 @@ export function generate(
   const model = String(body.model ?? "");
   if (!model) return Response.json({ error: "model is required" }, { status: 400 });
   if (!state.settings.models.includes(model)) return notFound(model);
+  const refused = refusal(state, model, body);
+  if (refused) return refused;
 
   const isChat = path === "/api/chat";
   const prompt = isChat ? lastUserText(body.messages) : String(body.prompt ?? "");
+  // No prompt or no messages: Ollama only loads the model, and answers once it is loaded.
+  const loadOnly = isChat
+    ? !Array.isArray(body.messages) || body.messages.length === 0
+    : prompt === "";
   const thinks = body.think === undefined || body.think === null
-    ? thinksByDefault(model)
+    ? canThink(model)
     : body.think !== false;
-  const thinking = thinks ? tokenize(state.settings.thinking) : [];
-  const tokens = answerTokens(state, prompt);
+  const generated = loadOnly ? { thinking: [], answer: [], doneReason: "load" } : limitTokens(
+    thinks ? tokenize(state.settings.thinking) : [],
+    answerTokens(state, prompt),
+    (body.options as Record<string, unknown> | undefined)?.num_predict,
+  );
+  const { thinking, answer: tokens, doneReason } = generated;
   const created_at = () => new Date().toISOString();
 
-  return answer(state, { path, stream: body.stream !== false, thinking, answer: tokens, signal }, {
+  const stream = body.stream !== false && !loadOnly;
+  return answer(state, { path, stream, ...generated, signal }, {
     contentType: "application/x-ndjson",
+    error: (status, message) => Response.json({ error: message }, { status }),
+    failure: (message) => JSON.stringify({ error: message }) + "\n",
     piece: (field, text) =>
       JSON.stringify(
         isChat
@@ -99,8 +151,8 @@ export function generate(
     final: (count) =>
       JSON.stringify(
         isChat
-          ? { ...stats(model, count), message: { role: "assistant", content: "" } }
-          : { ...stats(model, count), response: "", context: [1, 2, 3] },
+          ? { ...stats(model, count, doneReason), message: { role: "assistant", content: "" } }
+          : { ...stats(model, count, doneReason), response: "", context: [1, 2, 3] },
       ) + "\n",
     whole: () => {
       const text = tokens.join("");
@@ -108,11 +160,11 @@ export function generate(
       return Response.json(
         isChat
           ? {
-            ...stats(model, tokens.length),
+            ...stats(model, tokens.length, doneReason),
             message: { role: "assistant", content: text, ...(thought && { thinking: thought }) },
           }
           : {
-            ...stats(model, tokens.length),
+            ...stats(model, tokens.length, doneReason),
             response: text,
             ...(thought && { thinking: thought }),
           },
@@ -192,25 +244,64 @@ export async function blobs(
   return new Response(null, { status: 201 });
 }
 
-/** Whether `model` thinks when a request does not say: the `qwen3` family does. */
-function thinksByDefault(model: string): boolean {
-  return model.startsWith("qwen3");
+/** Whether `model` can think (and so does when a request does not say). */
+function canThink(model: string): boolean {
+  return modelFacts(model).capabilities.includes("thinking");
+}
+
+const THINK_LEVELS = ["low", "medium", "high", "max"];
+
+/**
+ * The answer Ollama gives, before it loads the model, to a request it will not run: a `think`
+ * the model cannot do (`400`), or an option of the wrong type (`500`, as Ollama's scheduler
+ * reports it).
+ */
+function refusal(
+  state: FakeState,
+  model: string,
+  { think, options }: Record<string, unknown>,
+): Response | undefined {
+  if (think !== undefined && think !== null) {
+    if (typeof think !== "boolean" && !THINK_LEVELS.includes(think as string)) {
+      const message = typeof think === "string"
+        ? `invalid think value: "${think}" (must be "high", "medium", "low", "max", true, or false)`
+        : 'think must be a boolean or string ("high", "medium", "low", "max", true, or false)';
+      return Response.json({ error: message }, { status: 400 });
+    }
+    if (think !== false && !canThink(model)) {
+      return Response.json({ error: `"${model}" does not support thinking` }, { status: 400 });
+    }
+    if (typeof think === "string" && !state.settings.thinkLevels && !model.startsWith("gpt-oss")) {
+      return Response.json({ error: `think value "${think}" is not supported for this model` }, {
+        status: 400,
+      });
+    }
+  }
+  if (typeof options === "object" && options !== null) {
+    const problem = optionTypeProblem(options as Record<string, unknown>);
+    if (problem) {
+      const wrongItems = problem.type === "array" &&
+        Array.isArray((options as Record<string, unknown>)[problem.name]);
+      const message = wrongItems
+        ? `option "${problem.name}" must be of an array of strings`
+        : `option "${problem.name}" must be of type ${problem.type}`;
+      return Response.json({ error: message }, { status: 500 });
+    }
+  }
 }
 
 /** Ollama's 404 for a model it does not have. */
 function notFound(model: string): Response {
-  return Response.json({ error: `model "${model}" not found, try pulling it first` }, {
-    status: 404,
-  });
+  return Response.json({ error: `model '${model}' not found` }, { status: 404 });
 }
 
 /** The final line's stats, as Ollama reports them after `tokenCount` answer tokens. */
-function stats(model: string, tokenCount: number) {
+function stats(model: string, tokenCount: number, doneReason: string) {
   return {
     model,
     created_at: new Date().toISOString(),
     done: true,
-    done_reason: "stop",
+    done_reason: doneReason,
     total_duration: 1_000_000 * (tokenCount + 5),
     load_duration: 1_000_000,
     prompt_eval_count: 12,

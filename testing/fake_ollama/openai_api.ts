@@ -6,8 +6,29 @@
  * @module
  */
 
-import { answer, answerTokens, lastUserText } from "./generation.ts";
+import { answer, answerTokens, lastUserText, limitTokens } from "./generation.ts";
 import type { FakeState } from "./state.ts";
+
+/** The path of `GET /v1/models/:model`, capturing the model's name. */
+export const MODEL_PATH = /^\/v1\/models\/(.+)$/;
+
+/** `GET /v1/models/:model`: one installed model, or OpenAI's 404 naming it. */
+export function model(state: FakeState, id: string): Response {
+  if (!state.settings.models.includes(id)) return notFound(id);
+  return Response.json({ id, object: "model", created: 1759320000, owned_by: "library" });
+}
+
+/** Ollama's OpenAI-shaped error (its `/v1` layer calls every error an `api_error`). */
+function openAiError(status: number, message: string): Response {
+  return Response.json({ error: { message, type: "api_error", param: null, code: null } }, {
+    status,
+  });
+}
+
+/** The 404 for a model that is not installed, with the real server's text. */
+function notFound(model: string): Response {
+  return openAiError(404, `model '${model}' not found`);
+}
 
 /** `GET /v1/models`: every installed model. */
 export function models(state: FakeState): Response {
@@ -33,19 +54,12 @@ export function completions(
   signal: AbortSignal,
 ): Promise<Response> | Response {
   const model = String(body.model ?? "");
-  if (!state.settings.models.includes(model)) {
-    return Response.json({
-      error: {
-        message: `model "${model}" not found, try pulling it first`,
-        type: "api_error",
-        param: null,
-        code: null,
-      },
-    }, { status: 404 });
-  }
+  if (!state.settings.models.includes(model)) return notFound(model);
   const isChat = path === "/v1/chat/completions";
   const prompt = isChat ? lastUserText(body.messages) : String(body.prompt ?? "");
-  const tokens = answerTokens(state, prompt);
+  // Ollama's /v1 layer turns max_tokens into num_predict.
+  const generated = limitTokens([], answerTokens(state, prompt), body.max_tokens);
+  const { answer: tokens, doneReason } = generated;
   const id = `${isChat ? "chatcmpl" : "cmpl"}-${crypto.randomUUID().slice(0, 8)}`;
   const created = Math.floor(Date.now() / 1000);
   const base = { id, created, model, system_fingerprint: "fp_ollama" };
@@ -69,16 +83,28 @@ export function completions(
 
   return answer(
     state,
-    { path, stream: body.stream === true, thinking: [], answer: tokens, signal },
+    { path, stream: body.stream === true, ...generated, signal },
     {
       contentType: "text/event-stream",
       piece: (_field, text) => chunk(text, null),
-      final: () => chunk("", "stop") + "data: [DONE]\n\n",
+      final: () => chunk("", doneReason) + "data: [DONE]\n\n",
+      error: openAiError,
+      // Ollama's /v1 layer reads its error line as an empty chunk of no model, and ends the
+      // stream there: no finish_reason, no [DONE].
+      failure: () =>
+        `data: ${
+          JSON.stringify({
+            ...base,
+            model: "",
+            object: isChat ? "chat.completion.chunk" : object,
+            choices: [choice("", null, true)],
+          })
+        }\n\n`,
       whole: () =>
         Response.json({
           ...base,
           object,
-          choices: [choice(tokens.join(""), "stop", false)],
+          choices: [choice(tokens.join(""), doneReason, false)],
           usage: {
             prompt_tokens: 12,
             completion_tokens: tokens.length,

@@ -26,8 +26,10 @@ export type Scenario =
   | "split-bytes"
   /** Holds back the last token until {@link FakeState.releaseLastToken} is called. */
   | "hold-last-token"
-  /** Answers `500` with a runner failure. */
+  /** Answers `500` with a runner failure (`llama runner process has terminated: …`). */
   | "status-500"
+  /** Answers `500` because the model does not fit in memory, as Ollama does when loading it. */
+  | "out-of-memory"
   /** Answers `503`, as Ollama does when its queue is full. */
   | "busy";
 
@@ -41,8 +43,14 @@ export interface FakeSettings {
   thinking: string;
   /** Delay before each token, in milliseconds. */
   tokenDelayMs: number;
-  /** Installed models; names starting with `qwen3` think by default. */
+  /** Installed models; names starting with `qwen3` (or `gpt-oss`) can think, and do by default. */
   models: string[];
+  /**
+   * Whether thinking models take a level (`"low"`, `"medium"`, `"high"`, `"max"`) for `think`, as
+   * Ollama does since v0.17.7 (the default). When `false`, the fake answers a level as v0.12.6
+   * does: `400 think value "low" is not supported for this model`, except for `gpt-oss`.
+   */
+  thinkLevels: boolean;
 }
 
 /** A request the fake received. */

@@ -40,7 +40,7 @@ Deno.test("one line per request: time, level, method, path, status, duration, mo
       [
         `info POST /chat_api 200 \\d+ms model="llama3.2:1b" tokens=${tokens}`,
         `warn GET /nope 404 \\d+ms`, // no query string
-        `error POST /chat_api 502 \\d+ms model="qwen3:4b"`,
+        `error POST /chat_api 500 \\d+ms model="qwen3:4b"`,
         `warn POST /chat_api 200 \\d+ms model="qwen3:4b" \\(answer ended with an error\\)`,
       ].map((line) => lines.filter((text) => new RegExp(`^${TIME} ${line}$`).test(text)).length),
       [1, 1, 1, 1],

@@ -117,7 +117,10 @@ Deno.test("chatStream: Ollama's error line becomes the last line and stops the u
   const lines = parseNdjson((await readChunks(chatStream(stream))).join(""));
   assertEquals(lines, [
     { response: "a" },
-    { error: "Ollama: llama runner process has terminated: exit status 2" },
+    {
+      error: "Ollama: llama runner process has terminated: exit status 2 (the model crashed " +
+        "while loading or answering: try again, or choose a smaller model)",
+    },
   ]);
   assertEquals(cancelled(), true);
 });

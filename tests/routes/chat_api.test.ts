@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { defaultReply } from "../../testing/fake_ollama/mod.ts";
+import { defaultReply, type Scenario } from "../../testing/fake_ollama/mod.ts";
 import {
   answerText,
   postChat,
@@ -51,7 +51,7 @@ Deno.test("/chat_api: history, system, model, think and options reach Ollama's /
       model: "llama3.2:1b",
       system: "Be brief.",
       history: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!" }],
-      think: "high",
+      think: false,
       options: { temperature: 0.2, num_predict: 64 },
     });
     await response.body!.cancel();
@@ -65,8 +65,9 @@ Deno.test("/chat_api: history, system, model, think and options reach Ollama's /
         { role: "user", content: "And now?" },
       ],
       stream: true,
-      think: "high",
-      options: { temperature: 0.2, num_predict: 64 },
+      think: false,
+      // A short conversation gets the smallest window (see tests/ollama/context.test.ts).
+      options: { temperature: 0.2, num_predict: 64, num_ctx: 4096 },
     });
     assertEquals(sent.headers.get("authorization"), null, "the gateway's key is never forwarded");
   });
@@ -75,7 +76,8 @@ Deno.test("/chat_api: history, system, model, think and options reach Ollama's /
 Deno.test("/chat_api: without a model it uses OLLAMA_MODEL, and think:false turns thinking off", async () => {
   await withGateway(async (gateway, fake) => {
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
-    assertEquals((fake.requests[0].body as { model: string }).model, "qwen3:4b");
+    const sent = fake.requests.find((request) => request.path === "/api/chat")!;
+    assertEquals((sent.body as { model: string }).model, "qwen3:4b");
     assert(!lines.some((line) => "thinking" in line));
   });
 });
@@ -88,7 +90,7 @@ Deno.test("/chat_api: delivers lines as they arrive: the first line comes before
     // Resolves only if the gateway relays before the end.
     const first = await settlesWithin(reader.read(), "the first line");
     assertMatch(first.value!, /^\{"response":"Hello!"\}\n/);
-    assertEquals(fake.requests.length, 1);
+    assertEquals(fake.requests.filter((request) => request.path === "/api/chat").length, 1);
     fake.releaseLastToken();
     let rest = "";
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
@@ -121,7 +123,9 @@ Deno.test("/chat_api: a client that disconnects before Ollama answers aborts the
     const controller = new AbortController();
     const pending = postChat(gateway, { prompt: "x" }, { signal: controller.signal })
       .catch((error) => error);
-    while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    while (!fake.requests.some((request) => request.path === "/api/chat")) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     controller.abort();
     assertEquals(
       await settlesWithin(fake.nextDisconnect(), "Ollama seeing the disconnect"),
@@ -137,7 +141,8 @@ Deno.test('/chat_api: an error line from Ollama mid-stream becomes {"error"} and
     const lines = await readNdjson(await postChat(gateway, { prompt: "x", think: false }));
     assertEquals(lines.slice(0, 2), [{ response: "Hello!" }, { response: " You" }]);
     assertEquals(lines.slice(2), [{
-      error: "Ollama: llama runner process has terminated: exit status 2",
+      error: "Ollama: llama runner process has terminated: exit status 2 (the model crashed " +
+        "while loading or answering: try again, or choose a smaller model)",
     }]);
   });
 });
@@ -205,10 +210,15 @@ Deno.test("/chat_api: bad requests get 400 JSON saying what is wrong", async () 
       ['{"prompt":"x","history":[{"role":"user","content":1}]}', /"history\[0\]"/],
       ['{"prompt":"x","history":[null]}', /"history\[0\]"/],
       ['{"prompt":"x","system":["a"]}', /"system" must be a string/],
-      ['{"prompt":"x","think":"max"}', /"think"/],
+      ['{"prompt":"x","think":"extreme"}', /"think"/],
       ['{"prompt":"x","think":1}', /"think"/],
       ['{"prompt":"x","options":[1]}', /"options" must be an object/],
       ['{"prompt":"x","options":"hot"}', /"options" must be an object/],
+      // Types Ollama would refuse only after queueing, named before anything reaches it.
+      ['{"prompt":"x","options":{"temperature":"hot"}}', /"options.temperature" must be a number/],
+      ['{"prompt":"x","options":{"num_ctx":"8k"}}', /"options.num_ctx" must be a whole number/],
+      ['{"prompt":"x","options":{"stop":"\\n"}}', /"options.stop" must be an array of strings/],
+      ['{"prompt":"x","options":{"use_mmap":1}}', /"options.use_mmap" must be true or false/],
     ];
     for (const [body, message] of cases) {
       const response = await postChat(gateway, body);
@@ -245,22 +255,62 @@ Deno.test("/chat_api: an unknown model gets 404 with Ollama's message and how to
     const response = await postChat(gateway, { prompt: "x", model: "nope:1b" });
     assertEquals(response.status, 404);
     const { error } = await response.json();
-    assertMatch(error, /model "nope:1b" not found/);
+    assertEquals(error.split(" (")[0], "model 'nope:1b' not found");
     assertMatch(error, /ollama pull nope:1b/);
   });
 });
 
-Deno.test("/chat_api: Ollama failing before the stream is mapped: 500 → 502, busy → 429 with Retry-After", async () => {
+Deno.test("/chat_api: Ollama's failures before the stream keep its message, with what to do", async () => {
   await withGateway(async (gateway, fake) => {
-    fake.options.scenario = "status-500";
-    let response = await postChat(gateway, { prompt: "x" });
-    assertEquals(response.status, 502);
-    assertMatch((await response.json()).error, /llama runner process has terminated/);
-    fake.options.scenario = "busy";
-    response = await postChat(gateway, { prompt: "x" });
-    assertEquals(response.status, 429);
-    assertEquals(response.headers.get("retry-after"), "5");
-    assertMatch((await response.json()).error, /busy/);
+    const cases: [string, number, RegExp][] = [
+      ["status-500", 500, /^Ollama: llama runner process has terminated.*try again/],
+      ["out-of-memory", 500, /^Ollama: model requires more system memory .*choose a smaller model/],
+      ["busy", 429, /busy/],
+    ];
+    for (const [scenario, status, message] of cases) {
+      fake.options.scenario = scenario as Scenario;
+      const response = await postChat(gateway, { prompt: "x" });
+      assertEquals(response.status, status, scenario);
+      if (status === 429) assertEquals(response.headers.get("retry-after"), "5");
+      assertMatch((await response.json()).error, message);
+    }
+  });
+});
+
+Deno.test("/chat_api: a think the model cannot do is a 400 that says what to send", async () => {
+  await withGateway(async (gateway, fake) => {
+    let response = await postChat(gateway, { prompt: "x", model: "llama3.2:1b", think: true });
+    assertEquals(response.status, 400);
+    assertEquals(
+      (await response.json()).error,
+      'Ollama rejected the request: "llama3.2:1b" does not support thinking: turn thinking off ' +
+        '("think": false), or choose a model that thinks',
+    );
+    // Ollama 0.12.6 took levels only for gpt-oss.
+    fake.options.thinkLevels = false;
+    response = await postChat(gateway, { prompt: "x", think: "low" });
+    assertEquals(response.status, 400);
+    assertMatch(
+      (await response.json()).error,
+      /"low" is not supported .* send "think": true or false/,
+    );
+    fake.options.thinkLevels = true;
+    response = await postChat(gateway, { prompt: "x", think: "low" });
+    assertEquals(response.status, 200);
+    assertEquals((await readNdjson(response)).at(-1)!.done, true);
+  });
+});
+
+Deno.test('/chat_api: an answer cut off by num_predict ends with done_reason "length"', async () => {
+  await withGateway(async (gateway) => {
+    const response = await postChat(gateway, {
+      prompt: "x",
+      think: false,
+      options: { num_predict: 3 },
+    });
+    const lines = await readNdjson(response);
+    assertEquals(answerText(lines), "Hello! You said:");
+    assertEquals(lines.at(-1)!.done_reason, "length");
   });
 });
 
@@ -289,4 +339,32 @@ Deno.test("/chat_api: Ollama unreachable gets 502 naming OLLAMA_URL", async () =
   } finally {
     await gateway.close();
   }
+});
+
+Deno.test("/chat_api: a history that no longer fits: the newest turns reach Ollama, and a context line says so first", async () => {
+  await withGateway(async (gateway, fake) => {
+    // Ten turns of about 1000 tokens each (3 bytes a token), in a window of at most 4096.
+    const history = Array.from({ length: 10 }, (_, index) => ({
+      role: index % 2 === 0 ? "user" : "assistant",
+      content: `turn ${index} `.padEnd(3000, "x"),
+    }));
+    const lines = await readNdjson(
+      await postChat(gateway, { prompt: "Hi", think: false, history }),
+    );
+    assertEquals(lines[0], { context: { kept: 3, dropped: 7, num_ctx: 4096 } });
+    assertEquals(answerText(lines), defaultReply("Hi"));
+    assertEquals(lines.at(-1)!.done, true);
+
+    const sent = fake.requests.find((request) => request.path === "/api/chat")!.body as {
+      messages: { content: string }[];
+      options: Record<string, unknown>;
+    };
+    assertEquals(sent.messages.map((m) => m.content.slice(0, 7)), [
+      "turn 7 ",
+      "turn 8 ",
+      "turn 9 ",
+      "Hi",
+    ]);
+    assertEquals(sent.options, { num_ctx: 4096 });
+  }, { gateway: { maxContextTokens: 4096 } });
 });

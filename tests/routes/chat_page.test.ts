@@ -90,17 +90,23 @@ Deno.test("routes: page, static assets, redirects and not-found", async (t) => {
   }
 });
 
-Deno.test("/healthz: reports Ollama up, without a key and without secrets", async () => {
-  const fake = startFakeOllama();
-  const gateway = startGateway(fake.url, { defaultModel: "llama3.2:1b" });
+Deno.test("/healthz: reports Ollama up and whether the default model is loaded, without a key or secrets", async () => {
+  const fake = startFakeOllama(); // Its /api/ps lists qwen3:4b as loaded, not llama3.2:1b.
   try {
-    const response = await fetch(`${gateway.url}/healthz`);
-    assertEquals(response.status, 200);
-    const text = await response.text();
-    assertEquals(JSON.parse(text), { status: "ok", ollama: "up", model: "llama3.2:1b" });
-    assert(!text.includes(gateway.config.apiKeys[0]));
+    for (const [model, loaded] of [["qwen3:4b", true], ["llama3.2:1b", false]] as const) {
+      const gateway = startGateway(fake.url, { defaultModel: model });
+      try {
+        const response = await fetch(`${gateway.url}/healthz`);
+        assertEquals(response.status, 200);
+        const text = await response.text();
+        assertEquals(JSON.parse(text), { status: "ok", ollama: "up", model, model_loaded: loaded });
+        assert(!text.includes(gateway.config.apiKeys[0]));
+      } finally {
+        await gateway.close();
+      }
+    }
   } finally {
-    await Promise.all([fake.close(), gateway.close()]);
+    await fake.close();
   }
 });
 
@@ -111,7 +117,12 @@ Deno.test("/healthz: reports Ollama down when it is unreachable or hangs", async
     try {
       const response = await fetch(`${gateway.url}/healthz`);
       assertEquals(response.status, 200);
-      assertEquals(await response.json(), { status: "ok", ollama: "down", model: "qwen3:4b" });
+      assertEquals(await response.json(), {
+        status: "ok",
+        ollama: "down",
+        model: "qwen3:4b",
+        model_loaded: false,
+      });
     } finally {
       await gateway.close();
     }

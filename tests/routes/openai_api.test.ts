@@ -131,3 +131,47 @@ Deno.test("openai api: no answer from Ollama in time is a 504 in OpenAI's shape"
     assertMatch(await openAiError(response, 504), /did not start answering within 0\.05 s/);
   }, { fake: { scenario: "hang-before-headers" }, gateway: { firstByteTimeoutMs: 50 } });
 });
+
+Deno.test("openai api: GET /v1/models/:model is relayed, a missing model a 404 with Ollama's text", async () => {
+  await withGateway(async (gateway, fake) => {
+    const found = await fetch(`${gateway.url}/v1/models/qwen3:4b`, { headers: gateway.headers });
+    assertEquals(found.status, 200);
+    assertEquals(await found.json(), {
+      id: "qwen3:4b",
+      object: "model",
+      created: 1759320000,
+      owned_by: "library",
+    });
+    const missing = await fetch(`${gateway.url}/v1/models/nope:1b`, { headers: gateway.headers });
+    assertEquals(missing.status, 404);
+    assertEquals((await missing.json()).error.message, "model 'nope:1b' not found");
+    assertEquals(fake.requests.map((r) => `${r.method} ${r.path}`), [
+      "GET /v1/models/qwen3:4b",
+      "GET /v1/models/nope:1b",
+    ]);
+  });
+});
+
+Deno.test("openai api: a /v1 stream Ollama fails mid-way is relayed as Ollama ends it: an empty chunk, no [DONE]", async () => {
+  await withGateway(async (gateway) => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: gateway.headers,
+      body: JSON.stringify({
+        model: "qwen3:4b",
+        messages: [{ role: "user", content: "Hi" }],
+        stream: true,
+      }),
+    });
+    assertEquals(response.status, 200);
+    const events = (await response.text()).split("\n\n").filter((event) => event !== "");
+    assertEquals(events.includes("data: [DONE]"), false);
+    const last = JSON.parse(events.at(-1)!.slice("data: ".length));
+    assertEquals(last.model, "");
+    assertEquals(last.choices, [{
+      index: 0,
+      delta: { role: "assistant", content: "" },
+      finish_reason: null,
+    }]);
+  }, { fake: { scenario: "error-mid-stream" } });
+});

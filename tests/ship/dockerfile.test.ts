@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { fromFileUrl, join, relative } from "@std/path";
 import { compileTask, denoTasks, permissionFlags, REPO } from "../../testing/compile_task.ts";
+import { startFakeOllama } from "../../testing/fake_ollama/mod.ts";
 
 /** One Dockerfile instruction: `COPY`, and the rest of its line (continuations joined). */
 interface Instruction {
@@ -168,5 +169,64 @@ Deno.test(".dockerignore keeps everything the binary imports or embeds, and leav
   }
   for (const name of [".git", "dist", "tests", "testing", "node_modules"]) {
     assert(ignored.includes(name), `${name} goes into the build context`);
+  }
+});
+
+Deno.test("the image pins the Ollama release the fake imitates, the same for the model and the Space", async () => {
+  const model = stages.find((stage) => stage.name === "model")!;
+  assertEquals(model.image, space.image, "the model is pulled by the Ollama that serves it");
+  const fake = startFakeOllama();
+  try {
+    const { version } = await (await fetch(`${fake.url}/api/version`)).json();
+    assertEquals(space.image, `ollama/ollama:${version}`);
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("models stay loaded by default: start.sh sets OLLAMA_KEEP_ALIVE=-1 unless it is set", () => {
+  assertEquals(startShDefault("OLLAMA_KEEP_ALIVE"), "-1");
+  assert(!("OLLAMA_KEEP_ALIVE" in envOf(space)), "start.sh's default is the one place");
+});
+
+Deno.test("the build log gets the last state of each pull stage, not the redrawn progress bar", async () => {
+  const model = stages.find((stage) => stage.name === "model")!;
+  const [pull] = argsOf(model, "RUN").filter((run) => run.includes('ollama pull "$OLLAMA_MODEL"'));
+  assertMatch(pull, /ollama pull "\$OLLAMA_MODEL" 2>\/tmp\/pull\.log;/);
+  const filter = pull.match(/(sed '[^']*') \/tmp\/pull\.log( \| [^;]*);/);
+  assert(filter, "no filter of /tmp/pull.log");
+
+  // What `ollama pull` writes (its progress/progress.go): each redraw hides the cursor, moves up
+  // over the lines it drew last time, and rewrites every line.
+  const redraw = (states: string[], up: number) =>
+    "\x1b[?2026h\x1b[?25l" + "\x1b[A".repeat(up) + "\x1b[1G" +
+    states.map((state) => `${state}\x1b[K`).join("\n") + "\x1b[?25h\x1b[?2026l";
+  const layer = (percent: number) => `pulling 3e4cb1417446: ${percent}% ▕██▏ 2.5 GB`;
+  const written = [
+    redraw(["pulling manifest"], 0),
+    redraw(["pulling manifest", layer(10)], 0),
+    redraw(["pulling manifest", layer(60)], 1),
+    redraw(["pulling manifest", layer(100), "verifying sha256 digest"], 1),
+    redraw(["pulling manifest", layer(100), "verifying sha256 digest", "success"], 2),
+  ].join("") + "\n";
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "pull.log"), written);
+    const { stdout, success } = await new Deno.Command("bash", {
+      args: ["-c", `${filter[1]} ${join(dir, "pull.log")}${filter[2]}`],
+    }).output();
+    assert(success);
+    assertEquals(
+      new TextDecoder().decode(stdout),
+      [
+        "pulling manifest",
+        layer(100),
+        "verifying sha256 digest",
+        "success",
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -53,7 +53,12 @@ Deno.test("the entry point serves the whole app from another directory with the 
     assertEquals(await style.text(), Deno.readTextFileSync(join(REPO, "static", "style.css")));
 
     const health = await fetch(`${base}/healthz`);
-    assertEquals(await health.json(), { status: "ok", ollama: "up", model: "qwen3:4b" });
+    assertEquals(await health.json(), {
+      status: "ok",
+      ollama: "up",
+      model: "qwen3:4b",
+      model_loaded: true,
+    });
 
     const chat = await fetch(`${base}/chat_api`, {
       method: "POST",

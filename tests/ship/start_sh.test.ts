@@ -108,7 +108,7 @@ async function assertStopsCleanly(startSh: StartSh) {
   assertEquals(await isRunning(gateway), false, "the gateway still runs");
 }
 
-Deno.test("start.sh waits for Ollama, pulls a missing model, then serves the gateway; SIGTERM stops both", async () => {
+Deno.test("start.sh waits for Ollama, pulls a missing model, serves the gateway and loads the model; SIGTERM stops both", async () => {
   const startSh = await startStartSh({
     STANDIN_OLLAMA_MODELS: "llama3.2:1b",
     // Ollama takes a while to answer: everything after the wait relies on it being up.
@@ -117,6 +117,7 @@ Deno.test("start.sh waits for Ollama, pulls a missing model, then serves the gat
   try {
     const [, key] = await startSh.process.waitForOutput(/API key: (\S+)/);
     await startSh.process.waitForOutput(/OllamaSpace listening on/);
+    await startSh.process.waitForOutput(/qwen3:4b is loaded \(after/);
 
     const calls = lines(startSh.calls());
     const at = (line: string) => calls.indexOf(line);
@@ -124,24 +125,39 @@ Deno.test("start.sh waits for Ollama, pulls a missing model, then serves the gat
       "ollama serve",
       "gateway wait-for-ollama --timeout 120",
       "ollama show qwen3:4b",
-      "ollama pull qwen3:4b",
+      "gateway pull-model qwen3:4b",
       "gateway",
+      "gateway preload-model qwen3:4b",
     ];
     assertEquals([...calls].sort(), [...expected].sort());
     assert(at("ollama serve") < at("ollama show qwen3:4b"), calls.join(", "));
     assert(at("gateway wait-for-ollama --timeout 120") < at("ollama show qwen3:4b"));
-    assert(at("ollama show qwen3:4b") < at("ollama pull qwen3:4b"));
-    assert(at("ollama pull qwen3:4b") < at("gateway"));
+    assert(at("ollama show qwen3:4b") < at("gateway pull-model qwen3:4b"));
+    assert(at("gateway pull-model qwen3:4b") < at("gateway"));
+    // The gateway and the preload start together, so their records may come in either order.
 
     const output = startSh.process.output();
-    const order = ["Ollama is up at", "pulling manifest", "success", "OllamaSpace listening on"];
+    const order = [
+      "Ollama is up at",
+      "pulling manifest",
+      "success",
+      "starting the gateway",
+      "loading qwen3:4b into memory beside the gateway",
+    ];
     const positions = order.map((text) => output.indexOf(text));
     assert(positions.every((position) => position >= 0), output);
     assertEquals([...positions].sort((a, b) => a - b), positions, output);
+    // The pull's progress is plain lines, without the escapes `ollama pull` redraws its bar with.
+    assert(!output.includes("\x1b"), "terminal escapes in the log");
+    assertMatch(output, /^pulling b{12}: 500 B of 1\.0 kB \(50%\)$/m);
+
+    // The preload asks for the window the gateway asks for first (see tests/cli.test.ts).
+    assertMatch(output, /Loading qwen3:4b into memory \(context window 4096 tokens\)/);
 
     // The whole chain answers: gateway → OLLAMA_URL derived from OLLAMA_HOST → the fake.
     const health = await (await fetch(`${startSh.url}/healthz`)).json();
-    assertEquals(health, { status: "ok", ollama: "up", model: "qwen3:4b" });
+    assertEquals(Object.keys(health), ["status", "ollama", "model", "model_loaded"]);
+    assertEquals([health.ollama, health.model], ["up", "qwen3:4b"]);
     const response = await fetch(`${startSh.url}/chat_api`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -167,15 +183,46 @@ Deno.test("start.sh does not pull a model that is installed, and reaches Ollama 
     await startSh.process.waitForOutput(/OllamaSpace listening on/);
     assertMatch(startSh.process.output(), new RegExp(`Ollama at http://127.0.0.1:${ollamaPort}`));
     assertMatch(startSh.process.output(), /model qwen3:4b is installed/);
+    await startSh.process.waitForOutput(/qwen3:4b is loaded/);
     assertEquals(
       lines(startSh.calls()).filter((line) => line !== "ollama serve").sort(),
-      ["gateway", "gateway wait-for-ollama --timeout 120", "ollama show qwen3:4b"],
+      [
+        "gateway",
+        "gateway preload-model qwen3:4b",
+        "gateway wait-for-ollama --timeout 120",
+        "ollama show qwen3:4b",
+      ],
     );
     const health = await (await fetch(`${startSh.url}/healthz`)).json();
-    assertEquals(health.ollama, "up");
+    assertEquals([health.ollama, health.model_loaded], ["up", true]);
     await assertStopsCleanly(startSh);
   } finally {
     await startSh.cleanUp();
+  }
+});
+
+Deno.test("start.sh keeps models loaded unless told otherwise, and keeps the API key from Ollama", async () => {
+  for (const [keepAlive, expected] of [[undefined, "-1"], ["10m", "10m"]] as const) {
+    const startSh = await startStartSh({
+      STANDIN_OLLAMA_MODELS: "qwen3:4b",
+      OLLAMA_API_KEY: "a-long-secret-key-1234",
+      ...(keepAlive && { OLLAMA_KEEP_ALIVE: keepAlive }),
+    });
+    try {
+      await startSh.process.waitForOutput(/OllamaSpace listening on/);
+      const output = startSh.process.output();
+      assertMatch(output, new RegExp(`OLLAMA_KEEP_ALIVE=${expected}, OLLAMA_API_KEY unset`));
+      assert(!output.includes("a-long-secret-key-1234"), "the key is in the log");
+      // The gateway still has it.
+      const models = await fetch(`${startSh.url}/api/tags`, {
+        headers: { authorization: "Bearer a-long-secret-key-1234" },
+      });
+      assertEquals(models.status, 200);
+      await models.body?.cancel();
+      await assertStopsCleanly(startSh);
+    } finally {
+      await startSh.cleanUp();
+    }
   }
 });
 
