@@ -701,7 +701,7 @@ async function answer(conversation, { prompt, history, redraw = true, index, ear
       ended({ status: "interrupted", notice: describeInterruption(error) });
     }
     if (error instanceof RequestFailure && error.status === 401) {
-      showKeyState("rejected");
+      showKeyState(apiKey === "" ? "none" : "rejected");
       keyMenu.open = true;
       keyInput.focus();
     }
