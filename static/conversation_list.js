@@ -1,7 +1,8 @@
 /**
  * The list of conversations (`#conversation-list`), newest first: open, rename in place, delete
- * with a few seconds to undo, and search by title and text (`#conversation-search`). The list is
- * one Tab stop: the arrow keys move between conversations.
+ * with a few seconds to undo (the delete is written at once; Undo writes the conversation back),
+ * and search by title and text (`#conversation-search`). The list is one Tab stop: the arrow keys
+ * move between conversations.
  *
  * @module
  */
@@ -27,7 +28,7 @@ ITEM.innerHTML = '<li class="conversation">' +
  * @typedef {object} ConversationList
  * @property {() => Promise<void>} refresh Reads the list again from the store and shows it.
  * @property {(id: string) => void} setCurrent Marks the open conversation.
- * @property {() => ConversationMeta[]} shown The conversations listed (deleted ones left out).
+ * @property {() => ConversationMeta[]} shown The conversations listed (whatever the search).
  */
 
 /**
@@ -35,7 +36,7 @@ ITEM.innerHTML = '<li class="conversation">' +
  *
  * @param {{ store: ConversationStore, onOpen: (id: string) => void,
  *   onHidden: (id: string) => void, onRestored: (id: string) => void }} handlers `onHidden`: a
- *   conversation was deleted (it may still come back); `onRestored`: its delete was undone.
+ *   conversation was deleted (Undo may still bring it back); `onRestored`: it was.
  * @returns {ConversationList}
  */
 export function createConversationList({ store, onOpen, onHidden, onRestored }) {
@@ -52,10 +53,11 @@ export function createConversationList({ store, onOpen, onHidden, onRestored }) 
   let rover = "";
   let query = "";
   let searchRound = 0;
-  /** @type {{ id: string, timer: number } | null} */
+  /** The conversation deleted last, while it can still be brought back. */
+  /** @type {{ conversation: import("./store.js").Conversation, timer: number } | null} */
   let pending = null;
 
-  const visible = () => metas.filter((meta) => meta.id !== pending?.id);
+  const visible = () => metas;
 
   const render = async () => {
     let shown = visible();
@@ -132,56 +134,55 @@ export function createConversationList({ store, onOpen, onHidden, onRestored }) 
       }
     };
     input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") finish(true);
-      if (event.key === "Escape") {
+      // Handled here: the focus moves to the item's button, which must not take the key too.
+      if (event.key === "Enter" || event.key === "Escape") {
+        event.preventDefault();
         event.stopPropagation();
-        finish(false);
+        finish(event.key === "Enter");
       }
     });
     input.addEventListener("blur", () => finish(true));
   };
 
-  const commitDelete = () => {
+  const endUndo = () => {
     if (!pending) return;
-    const { id, timer } = pending;
-    clearTimeout(timer);
+    clearTimeout(pending.timer);
     pending = null;
-    metas = metas.filter((meta) => meta.id !== id);
     toast.hidden = true;
-    store.remove(id);
   };
 
-  /** @param {HTMLLIElement} item */
-  const remove = async (item) => {
-    commitDelete();
+  /** Deletes at once (so a closed tab cannot bring it back); Undo stores it again. */
+  const remove = async (/** @type {HTMLLIElement} */ item) => {
+    endUndo();
     const id = item.dataset.id ?? "";
-    const meta = metas.find((meta) => meta.id === id);
-    if (!meta) return;
+    const whole = await store.get(id);
+    if (!whole) return;
     const next = item.nextElementSibling ?? item.previousElementSibling;
-    pending = { id, timer: setTimeout(commitDelete, UNDO_MS) };
-    toastText.textContent = `Deleted “${meta.title || "New chat"}”.`;
+    await store.remove(id);
+    metas = metas.filter((meta) => meta.id !== id);
+    pending = { conversation: whole, timer: setTimeout(endUndo, UNDO_MS) };
+    toastText.textContent = `Deleted “${whole.title || "New chat"}”.`;
     toast.hidden = false;
     onHidden(id);
     await render();
-    if (!focusItem(next && list.querySelector(`[data-id="${CSS.escape(next.dataset.id)}"]`))) {
+    const nextId = /** @type {HTMLElement | null} */ (next)?.dataset.id;
+    if (!focusItem(nextId ? list.querySelector(`[data-id="${CSS.escape(nextId)}"]`) : null)) {
       undo.focus();
     }
   };
 
   undo.addEventListener("click", async () => {
     if (!pending) return;
-    const { id, timer } = pending;
-    clearTimeout(timer);
-    pending = null;
-    toast.hidden = true;
-    onRestored(id);
+    const { conversation } = pending;
+    endUndo();
+    await store.save(conversation);
+    metas = await store.list();
     await render();
-    if (!focusItem(list.querySelector(`[data-id="${CSS.escape(id)}"]`))) {
+    onRestored(conversation.id);
+    if (!focusItem(list.querySelector(`[data-id="${CSS.escape(conversation.id)}"]`))) {
       document.getElementById("message-input")?.focus();
     }
   });
-  // Leaving the page settles a delete still waiting for its undo.
-  addEventListener("pagehide", commitDelete);
 
   list.addEventListener("click", (event) => {
     const button = /** @type {Element} */ (event.target).closest("button");

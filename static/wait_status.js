@@ -53,7 +53,10 @@ export function createWaitStatus() {
   const draw = () => {
     const now = performance.now();
     if (firstToken === 0) {
-      element.textContent = `${phrase} ${Math.floor((now - sent) / 1000)} s`;
+      const seconds = `${Math.floor((now - sent) / 1000)} s`;
+      element.textContent = phrase.endsWith("…")
+        ? `${phrase} ${seconds}`
+        : `${phrase} · ${seconds}`;
       return;
     }
     const parts = [`First token after ${((firstToken - sent) / 1000).toFixed(1)} s`];

@@ -9,6 +9,7 @@
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import type { Page } from "playwright-core";
+import type { FakeOllama } from "../../testing/fake_ollama/mod.ts";
 import {
   chatRequests,
   chatScroll,
@@ -19,6 +20,14 @@ import {
 
 const encoder = new TextEncoder();
 const line = (object: unknown) => encoder.encode(JSON.stringify(object) + "\n");
+
+/** Waits (up to 10 s) until the fake holds back a last token, so releasing it is not lost. */
+async function heldBack(fake: FakeOllama) {
+  for (let tries = 0; tries < 200 && fake.held === 0; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert(fake.held > 0, "the fake holds back the last token");
+}
 
 /** The text of the pending answer's wait status. */
 function waitStatus(page: Page) {
@@ -157,6 +166,7 @@ for (
       await page.waitForFunction(() =>
         document.querySelector(".message.bot .markdown")?.textContent?.includes("Line 140.")
       );
+      await heldBack(fake);
       fake.releaseLastToken();
       await waitForAnswer(page);
       const after = await chatScroll(page);
@@ -190,6 +200,8 @@ Deno.test("the next question can be typed while an answer streams, and is sent a
     assertMatch(await page.innerText("#composer-note"), /still coming/);
     assertEquals(chatRequests(fake).length, 1, "not sent while the answer streams");
 
+    fake.options.scenario = "normal";
+    await heldBack(fake);
     fake.releaseLastToken();
     await waitForAnswer(page);
     assertEquals(await page.evaluate(() => document.activeElement?.id), "message-input");
