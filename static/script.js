@@ -29,6 +29,8 @@ import { createThinkSplitter } from "./think.js";
 /** @typedef {import("./store.js").Conversation} Conversation */
 /** @typedef {import("./messages.js").StreamingBotMessage} StreamingBotMessage */
 
+performance.mark("page-script-start");
+
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 

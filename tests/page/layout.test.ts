@@ -72,6 +72,9 @@ for (
       await page.click("#sidebar-toggle");
       await page.locator("#conversation-list .conversation").first().waitFor();
       assertEquals(await page.getAttribute("#sidebar-toggle", "aria-expanded"), "true");
+      await page.waitForFunction(() =>
+        document.getElementById("sidebar")!.getBoundingClientRect().left >= 0
+      ); // slid in
       const drawer = (await page.locator("#sidebar").boundingBox())!;
       assert(drawer.x >= 0 && drawer.x + drawer.width <= viewport.width, "the drawer fits");
       await page.click(".conversation .open-conversation");
@@ -119,6 +122,9 @@ for (const colorScheme of ["light", "dark"] as const) {
         if (colorScheme === "dark") assert(luminance(background) < 0.05, `dark: ${background}`);
         else assert(luminance(background) > 0.8, `light: ${background}`);
 
+        // The settings panel open too, so its controls are checked.
+        await page.click("#chat-settings > summary");
+        await page.locator("#system-prompt").waitFor();
         await page.evaluate(axe.source);
         const violations = await page.evaluate(async () => {
           const inPage = (window as unknown as { axe: typeof axe }).axe;
