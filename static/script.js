@@ -273,24 +273,46 @@ function show(/** @type {Conversation} */ conversation, { keepScroll = false } =
   settingsPanel.show(conversation.settings);
   const scrollTop = chatWindow.scrollTop;
   const follow = follower.following();
-  showConversation();
-  if (keepScroll && sameOne && !follow) chatWindow.scrollTop = scrollTop;
+  const keep = keepScroll && sameOne && !follow;
+  showConversation(keep);
+  if (keep) chatWindow.scrollTop = scrollTop;
   else follower.follow(true);
   performance.mark("conversation-shown");
 }
 
-/** Renders the open conversation's messages (the streaming answer's live element, if here). */
-function showConversation() {
-  const { turns } = current;
-  const live = streaming?.conversation === current ? streaming : null;
-  const nodes = [emptyState];
-  turns.forEach((turn, index) => {
-    if (live && index === live.index) nodes.push(live.bot.message);
-    else if (turn.role === "user") nodes.push(userMessage(turn.content, index));
-    else nodes.push(storedBotMessage(displayed(turn), index, !live && index === turns.length - 1));
-  });
+/** Messages drawn at once when a conversation opens; older ones follow after the first frame. */
+const FIRST_DRAWN = 8;
+let drawRound = 0;
+
+/**
+ * Renders the open conversation's messages (the streaming answer's live element, if here). A long
+ * conversation shows its newest messages first, where the view opens, and the older ones just after
+ * that frame; `whole` draws them all at once.
+ */
+function showConversation(whole = false) {
+  const conversation = current;
+  const { turns } = conversation;
+  const live = streaming?.conversation === conversation ? streaming : null;
+  const draw = (/** @type {number} */ from, /** @type {number} */ to) =>
+    turns.slice(from, to).map((turn, offset) => {
+      const index = from + offset;
+      if (live && index === live.index) return live.bot.message;
+      if (turn.role === "user") return userMessage(turn.content, index);
+      return storedBotMessage(displayed(turn), index, !live && index === turns.length - 1);
+    });
+  const split = whole ? 0 : Math.max(0, turns.length - FIRST_DRAWN);
   emptyState.hidden = turns.length > 0;
-  chatWindow.replaceChildren(...nodes);
+  chatWindow.replaceChildren(emptyState, ...draw(split, turns.length));
+  const round = ++drawRound;
+  if (split === 0) return;
+  // After the frame that shows the newest ones.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (round !== drawRound || conversation !== current) return;
+      emptyState.after(...draw(0, split));
+      follower.follow();
+    })
+  );
 }
 
 /** A stored turn as shown: one still being written is said to be so. @param {Turn} turn */
