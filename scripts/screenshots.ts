@@ -1,7 +1,8 @@
 /**
  * Takes the README's screenshots of the chat page, desktop (1280×800) and phone (375×812), light
- * and dark, into `docs/`: a real gateway and the fake Ollama serve a sample answer to the browser
- * the page tests find (`testing/find_browser.ts`). Run with `deno task screenshots`.
+ * and dark, into `docs/`: a real gateway and the fake Ollama serve a few conversations and a sample
+ * answer to the browser the page tests find (`testing/find_browser.ts`). Run with
+ * `deno task screenshots`.
  *
  * @module
  */
@@ -17,6 +18,13 @@ const DEVICES = {
   phone: { width: 375, height: 812 },
 };
 
+/** Conversations listed beside the sample one. */
+const EARLIER_QUESTIONS = [
+  "Plan a three-day trip to Lisbon on a budget",
+  "What is the difference between TCP and UDP?",
+  "Suggest names for a bakery that sells sourdough",
+];
+
 await Deno.mkdir(DOCS_DIR, { recursive: true });
 for (const [device, viewport] of Object.entries(DEVICES)) {
   for (const colorScheme of ["light", "dark"] as const) {
@@ -26,6 +34,13 @@ for (const [device, viewport] of Object.entries(DEVICES)) {
       fake: { reply: SAMPLE_ANSWER, thinking: SAMPLE_THINKING },
     });
     try {
+      for (const question of EARLIER_QUESTIONS) {
+        chat.fake.options.reply = "Sure, here it is.";
+        await sendMessage(chat.page, question);
+        await waitForAnswer(chat.page);
+        await chat.page.click("#new-chat");
+      }
+      chat.fake.options.reply = SAMPLE_ANSWER;
       await sendMessage(chat.page, SAMPLE_PROMPT);
       await waitForAnswer(chat.page);
       await chat.page.locator("#message-input").blur();

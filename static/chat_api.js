@@ -1,7 +1,9 @@
 /**
  * The gateway's HTTP API as the page uses it: the streamed chat (`POST chat_api`), the server's
- * default model (`GET healthz`) and the installed models (`GET api/tags`, Ollama's own list behind
- * the gateway's key). URLs are relative, so the page also works below a path prefix.
+ * default model and whether Ollama is up (`GET healthz`), the installed models (`GET api/tags`,
+ * Ollama's own list behind the gateway's key, which also tells whether the key is accepted) and a
+ * model's capabilities (`POST api/show`). URLs are relative, so the page also works below a path
+ * prefix.
  *
  * @module
  */
@@ -24,15 +26,18 @@ export class RequestFailure extends Error {
 }
 
 /**
- * @typedef {object} ChatBody The `/chat_api` request (DESIGN.md, "`/chat_api` contract").
+ * @typedef {object} ChatBody The `/chat_api` request.
  * @property {string} prompt
  * @property {string} [model]
  * @property {{ role: "user" | "assistant", content: string }[]} history
+ * @property {string} [system]
+ * @property {boolean | "low" | "medium" | "high"} [think]
+ * @property {Record<string, number>} [options]
  */
 
 /**
- * Sends a prompt and yields the answer's NDJSON lines (`{response}`, `{thinking}`, `{done,…}`,
- * `{error}`) as they arrive. Throws a {@link RequestFailure} when the server refuses, a
+ * Sends a prompt and yields the answer's NDJSON lines (`{status}` while it waits, `{response}`,
+ * `{thinking}`, `{done,…}`, `{error}`) as they arrive. Throws a {@link RequestFailure} when the server refuses, a
  * `TypeError` when it cannot be reached, and the abort when `signal` stops it.
  *
  * @param {{ apiKey: string, body: ChatBody, signal: AbortSignal }} request
@@ -48,34 +53,77 @@ export async function* streamChat({ apiKey, body, signal }) {
   yield* ndjsonObjects(response.body);
 }
 
-/** The server's default model (`OLLAMA_MODEL`), or "" if the server cannot say. */
-export async function fetchDefaultModel() {
+/**
+ * The server's default model (`OLLAMA_MODEL`, "" if the server cannot say) and whether it can
+ * reach Ollama.
+ *
+ * @returns {Promise<{ model: string, ollamaUp: boolean }>}
+ */
+export async function fetchHealth() {
   try {
-    const response = await fetch("healthz");
+    const response = await fetch("healthz", { cache: "no-store" });
     const health = await response.json();
-    return typeof health?.model === "string" ? health.model : "";
+    return {
+      model: typeof health?.model === "string" ? health.model : "",
+      ollamaUp: health?.ollama === "up",
+    };
   } catch {
-    return "";
+    return { model: "", ollamaUp: false };
   }
 }
 
 /**
- * Names of the models installed on the server, sorted; empty when the list cannot be had (no key,
- * a wrong key, or a server without the list).
+ * @typedef {object} ModelList
+ * @property {string[]} names Installed models, sorted; empty when the list could not be had.
+ * @property {"ok" | "no-key" | "rejected" | "unavailable"} state "rejected": the server turned
+ *   the key down; "unavailable": the key passed but the list did not come (Ollama down, say).
+ */
+
+/**
+ * The models installed on the server, asked with `apiKey`: the answer also says whether the key
+ * is accepted.
  *
  * @param {string} apiKey
+ * @returns {Promise<ModelList>}
+ */
+export async function fetchModelList(apiKey) {
+  if (apiKey === "") return { names: [], state: "no-key" };
+  try {
+    const response = await fetch("api/tags", { headers: authorization(apiKey), cache: "no-store" });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { names: [], state: response.status === 401 ? "rejected" : "unavailable" };
+    }
+    const { models } = await response.json();
+    const names = models.map((/** @type {{ name: string }} */ model) => String(model.name));
+    return { names: names.sort(), state: "ok" };
+  } catch {
+    return { names: [], state: "unavailable" };
+  }
+}
+
+/**
+ * What `model` can do, from Ollama's `capabilities` ("completion", "thinking", "vision"…);
+ * empty when the server cannot say (an engine without `/api/show`, say).
+ *
+ * @param {string} apiKey
+ * @param {string} model
  * @returns {Promise<string[]>}
  */
-export async function fetchModelNames(apiKey) {
-  if (apiKey === "") return [];
+export async function fetchCapabilities(apiKey, model) {
+  if (apiKey === "" || model === "") return [];
   try {
-    const response = await fetch("api/tags", { headers: authorization(apiKey) });
+    const response = await fetch("api/show", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...authorization(apiKey) },
+      body: JSON.stringify({ model }),
+    });
     if (!response.ok) {
       await response.body?.cancel();
       return [];
     }
-    const { models } = await response.json();
-    return models.map((/** @type {{ name: string }} */ model) => String(model.name)).sort();
+    const { capabilities } = await response.json();
+    return Array.isArray(capabilities) ? capabilities.map(String) : [];
   } catch {
     return [];
   }

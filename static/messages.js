@@ -1,14 +1,16 @@
 /**
- * The conversation's elements: a user message, and a bot message that fills in as its answer
- * streams (typing indicator, reasoning in a collapsed `<details>`, the answer as markdown, a
- * notice when it did not end well, and its speed underneath). Model text only ever reaches the
- * page as text nodes or through the sanitizing markdown renderer.
+ * The conversation's elements: a user message (with Edit), and a bot message that fills in as
+ * its answer streams (typing indicator and wait status, reasoning in a collapsed `<details>`, the
+ * answer as markdown, a notice when it did not end well, its speed underneath, and its actions:
+ * Copy, Retry, Continue). Model text only ever reaches the page as text nodes or through the
+ * sanitizing markdown renderer. Each message carries its turn's index in `data-index`.
  *
  * @module
  */
 
 import { createLiveMarkdown } from "./live_markdown.js";
 import { renderMarkdown } from "./markdown.js";
+import { createWaitStatus } from "./wait_status.js";
 
 /** @typedef {import("./storage.js").Turn} Turn */
 
@@ -24,48 +26,106 @@ function element(tag, className, text) {
   return node;
 }
 
-/** A message the reader sent, shown as they typed it. @param {string} text */
-export function userMessage(text) {
+/** Answers that ended early, which the model can be asked to carry on. */
+const CONTINUABLE = new Set(["stopped", "interrupted", "length"]);
+
+/**
+ * A message the reader sent, shown as they typed it, with its Edit button.
+ *
+ * @param {string} text
+ * @param {number} index The turn's place in the conversation.
+ */
+export function userMessage(text, index) {
   const message = element("article", "message user");
+  message.dataset.index = String(index);
   message.append(element("div", "message-text", text));
+  const actions = element("div", "message-actions");
+  actions.append(actionButton("edit-message", "Edit", "Edit this message and send it again"));
+  message.append(actions);
   return message;
 }
 
 /**
- * A bot message as it was stored: reasoning, rendered answer, notice and stats.
+ * A bot message as it was stored: reasoning, rendered answer, notice, stats and actions.
  *
  * @param {Turn} turn
+ * @param {number} index The turn's place in the conversation.
+ * @param {boolean} last Whether it is the newest answer (which can be retried or continued).
  */
-export function storedBotMessage(turn) {
+export function storedBotMessage(turn, index, last) {
   const view = botMessageParts();
+  view.message.dataset.index = String(index);
   if (turn.thinking) view.showThinking(turn.thinking, turn.thoughtSeconds);
   view.content.append(renderMarkdown(turn.content));
   view.showEnd(turn);
+  addBotActions(view.message, turn, last);
   return view.message;
+}
+
+/**
+ * Adds the actions of a finished answer: Copy when it has text; Retry, and Continue when it
+ * ended early, for the newest answer only.
+ *
+ * @param {HTMLElement} message
+ * @param {Turn} turn
+ * @param {boolean} last
+ */
+export function addBotActions(message, turn, last) {
+  const actions = element("div", "message-actions");
+  if (turn.content !== "") {
+    actions.append(actionButton("copy-message", "Copy", "Copy this answer as markdown"));
+  }
+  if (last) {
+    actions.append(actionButton("retry", "Retry", "Write this answer again"));
+    if (turn.content !== "" && CONTINUABLE.has(turn.status ?? "")) {
+      actions.append(actionButton("continue", "Continue", "Ask the model to carry on"));
+    }
+  }
+  if (actions.childElementCount > 0) message.append(actions);
+}
+
+/**
+ * @param {string} className
+ * @param {string} label
+ * @param {string} title
+ */
+function actionButton(className, label, title) {
+  const button = element("button", `action ${className}`, label);
+  button.setAttribute("type", "button");
+  button.title = title;
+  return button;
 }
 
 /**
  * @typedef {object} StreamingBotMessage
  * @property {HTMLElement} message The element to insert.
+ * @property {(line: Record<string, unknown>) => void} status Shows a `{"status": …}` line.
+ * @property {() => void} token Counts a streamed token, for the live speed.
  * @property {(text: string) => void} addThinking Adds reasoning text.
  * @property {(text: string) => void} addAnswer Adds answer text (markdown).
+ * @property {() => { content: string, thinking: string }} partial The answer so far.
  * @property {(turn: Turn) => Turn} finish Shows how it ended; returns the turn with reasoning and
  *   timing filled in, ready to store.
  */
 
 /**
- * A bot message for an answer about to stream.
+ * A bot message for an answer about to stream; `earlier` is the part already written, when the
+ * model is asked to continue an answer.
  *
  * @param {() => void} onGrow Called whenever the message got taller (to follow the end).
+ * @param {number} index The turn's place in the conversation.
+ * @param {{ content: string, thinking?: string, thoughtSeconds?: number }} [earlier]
  * @returns {StreamingBotMessage}
  */
-export function streamingBotMessage(onGrow) {
+export function streamingBotMessage(onGrow, index, earlier) {
   const view = botMessageParts();
   const { message } = view;
+  message.dataset.index = String(index);
   const typing = element("div", "typing");
   typing.append(element("span", "dot"), element("span", "dot"), element("span", "dot"));
   typing.append(element("span", "visually-hidden", "Waiting for the answer…"));
-  message.append(typing);
+  const wait = createWaitStatus();
+  message.append(typing, wait.element);
   message.setAttribute("aria-busy", "true");
 
   const answer = createLiveMarkdown(view.content, onGrow);
@@ -81,8 +141,11 @@ export function streamingBotMessage(onGrow) {
     view.labelThinking(thoughtSeconds);
   };
 
-  return {
+  const result = {
     message,
+    status: wait.status,
+    token: wait.token,
+    /** @param {string} text */
     addThinking(text) {
       typing.remove();
       thinking += text;
@@ -93,13 +156,18 @@ export function streamingBotMessage(onGrow) {
       }
       thinkingText.appendData(text);
     },
+    /** @param {string} text */
     addAnswer(text) {
       typing.remove();
       stopThinking();
       answer.append(text);
     },
+    partial: () => ({ content: answer.text(), thinking }),
+    /** @param {Turn} turn */
     finish(turn) {
       typing.remove();
+      wait.stop();
+      wait.element.remove();
       stopThinking();
       answer.finish();
       message.removeAttribute("aria-busy");
@@ -110,6 +178,13 @@ export function streamingBotMessage(onGrow) {
       return stored;
     },
   };
+  if (earlier?.thinking) {
+    thinking = earlier.thinking;
+    thoughtSeconds = earlier.thoughtSeconds ?? 1;
+    thinkingText = view.showThinking(thinking, thoughtSeconds);
+  }
+  if (earlier?.content) answer.append(earlier.content);
+  return result;
 }
 
 /** The empty frame of a bot message and how to fill its parts. */

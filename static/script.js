@@ -1,76 +1,137 @@
 /**
- * The chat page: wires the header (API key, model, new chat), the conversation and the composer
- * to the gateway. One answer streams at a time; whatever happens to it, the page ends up ready
- * for the next message.
+ * The chat page: wires the header (conversation list, model, API key, new chat), the open
+ * conversation, its settings and the composer to the gateway and the conversation store. One
+ * answer streams at a time, saved as it streams; the message box stays editable meanwhile, and
+ * whatever happens to the answer, the page ends up ready for the next message.
  *
  * @module
  */
 
-import { fetchDefaultModel, fetchModelNames, RequestFailure, streamChat } from "./chat_api.js";
+import {
+  fetchCapabilities,
+  fetchHealth,
+  fetchModelList,
+  RequestFailure,
+  streamChat,
+} from "./chat_api.js";
+import { createSettingsPanel, takesThinkLevel } from "./chat_settings.js";
+import { createConversationList } from "./conversation_list.js";
 import { describeFailure, describeInterruption } from "./failures.js";
 import { copyCode } from "./markdown.js";
-import { storedBotMessage, streamingBotMessage, userMessage } from "./messages.js";
-import {
-  loadApiKey,
-  loadConversation,
-  loadModel,
-  saveApiKey,
-  saveConversation,
-  saveModel,
-} from "./storage.js";
+import { addBotActions, storedBotMessage, streamingBotMessage, userMessage } from "./messages.js";
+import { createFollower } from "./scroll_follow.js";
+import { wireShortcuts } from "./shortcuts.js";
+import { loadApiKey, loadModel, saveApiKey, saveModel } from "./storage.js";
+import { newConversation, openStore, shortTitle } from "./store.js";
 import { createThinkSplitter } from "./think.js";
 
 /** @typedef {import("./storage.js").Turn} Turn */
+/** @typedef {import("./store.js").Conversation} Conversation */
+/** @typedef {import("./messages.js").StreamingBotMessage} StreamingBotMessage */
+
+performance.mark("page-script-start");
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+const keyMenu = /** @type {HTMLDetailsElement} */ (byId("key-menu"));
 const keyForm = /** @type {HTMLFormElement} */ (byId("key-form"));
 const keyInput = /** @type {HTMLInputElement} */ (byId("api-key"));
 const keyToggle = byId("toggle-key");
 const keyStatus = byId("key-status");
+const keySummary = byId("key-summary");
 const modelSelect = /** @type {HTMLSelectElement} */ (byId("model-select"));
 const newChatButton = byId("new-chat");
+const sidebarToggle = byId("sidebar-toggle");
+const search = byId("conversation-search");
+const storageWarning = byId("storage-warning");
 const chatWindow = byId("chat-window");
 const emptyState = byId("empty-state");
 const composer = /** @type {HTMLFormElement} */ (byId("composer"));
 const messageInput = /** @type {HTMLTextAreaElement} */ (byId("message-input"));
+const composerNote = byId("composer-note");
 const sendButton = /** @type {HTMLButtonElement} */ (byId("send-button"));
 const stopButton = byId("stop-button");
 
-/** Distance from the bottom, in pixels, within which the reader counts as following the end. */
-const FOLLOW_MARGIN = 48;
+/** How often a streaming answer is saved, so a reload loses at most this much of it. */
+const SAVE_EVERY_MS = 400;
+/** How often the server is asked whether Ollama is back, while the model list is incomplete. */
+const HEALTH_POLL_MS = 3000;
+/** What asks the model to carry on an answer that was cut off. */
+const CONTINUE_PROMPT =
+  "Continue your last answer exactly where it stopped, without repeating any of it.";
+/** Widths at which the conversation list is a drawer over the page. */
+const drawerMode = matchMedia("(max-width: 1023px)");
 
 let apiKey = loadApiKey();
+let keyRejected = false;
 let defaultModel = "";
-/** @type {Turn[]} */
-let turns = loadConversation();
-/** @type {AbortController | null} */
-let streaming = null;
-let following = true;
 let modelListRequest = 0;
+let healthPoll = 0;
+let modelsIncomplete = false;
+/** Capabilities asked for, by model name. @type {Map<string, Promise<string[]>>} */
+const capabilities = new Map();
+
+/** @type {Conversation} */
+let current = newConversation();
+/**
+ * The answer streaming now, and where it goes.
+ * @type {{ abort: AbortController, conversation: Conversation, index: number,
+ *   bot: StreamingBotMessage } | null}
+ */
+let streaming = null;
+let noteTimer = 0;
+
+const follower = createFollower(
+  chatWindow,
+  /** @type {HTMLButtonElement} */ (byId("jump-to-latest")),
+);
+const settingsPanel = createSettingsPanel((settings, persist) => {
+  current.settings = settings;
+  if (persist && current.turns.length > 0) save(current);
+});
+const storeReady = openStore({ onChange: otherTabChanged, onProblem: showStorageProblem });
+const listReady = storeReady.then((store) =>
+  createConversationList({
+    store,
+    onOpen: openConversation,
+    onHidden: (id) => {
+      if (id === current.id) openNewest(id);
+    },
+    onRestored: openConversation,
+  })
+);
 
 // --- API key ---------------------------------------------------------------------------------
 
-/** Shows whether a key is saved, and whether the server turned it down. */
-function showKeyState(rejected = false) {
-  keyStatus.textContent = apiKey === ""
-    ? "No key saved"
-    : rejected
-    ? "Key not accepted"
-    : "Key saved";
-  document.body.classList.toggle("no-key", apiKey === "");
-  document.body.classList.toggle("key-rejected", apiKey !== "" && rejected);
+/** Shows whether a key is saved, being checked, or turned down by the server. */
+function showKeyState(/** @type {"none" | "checking" | "saved" | "rejected"} */ state) {
+  keyRejected = state === "rejected";
+  keyStatus.textContent = {
+    none: "No key saved",
+    checking: "Checking the key…",
+    saved: "Key saved",
+    rejected: "Key not accepted",
+  }[state];
+  keySummary.textContent = state === "none" ? "API key" : keyStatus.textContent;
+  document.body.classList.toggle("no-key", state === "none");
+  document.body.classList.toggle("key-rejected", keyRejected);
 }
 
-keyForm.addEventListener("submit", (event) => {
+keyForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   apiKey = keyInput.value.trim();
   keyInput.value = apiKey;
   saveApiKey(apiKey);
-  showKeyState();
-  fillModels();
-  if (apiKey !== "") messageInput.focus();
+  capabilities.clear();
+  showKeyState(apiKey === "" ? "none" : "checking");
+  const state = await fillModels();
+  if (apiKey === "" || state === "rejected") {
+    keyInput.focus();
+  } else {
+    keyMenu.open = false;
+    messageInput.focus();
+  }
 });
 
 keyToggle.addEventListener("click", () => {
@@ -86,22 +147,34 @@ keyToggle.addEventListener("click", () => {
 
 /**
  * Fills the picker from the server's installed models, defaulting to its `OLLAMA_MODEL`; when
- * the list cannot be had, offers the default (and the reader's earlier choice) only.
+ * the list cannot be had, offers the default (and the reader's earlier choice) only, and asks
+ * again once Ollama is back. The answer also tells whether the key is accepted.
  */
 async function fillModels() {
   const request = ++modelListRequest;
   modelSelect.setAttribute("aria-busy", "true");
-  const [fallback, installed] = await Promise.all([fetchDefaultModel(), fetchModelNames(apiKey)]);
-  if (request !== modelListRequest) return;
+  const [health, list] = await Promise.all([fetchHealth(), fetchModelList(apiKey)]);
+  if (request !== modelListRequest) return list.state;
+  defaultModel = health.model;
+  if (apiKey !== "") showKeyState(list.state === "rejected" ? "rejected" : "saved");
+  if (keyRejected) keyMenu.open = true;
+  showModels(list.names);
+  watchOllama(list.state === "unavailable");
   modelSelect.removeAttribute("aria-busy");
-  defaultModel = fallback;
+  showCapabilities();
+  return list.state;
+}
+
+/** @param {string[]} installed */
+function showModels(installed) {
   const chosen = loadModel();
   const names = installed.length > 0
     ? installed
-    : [...new Set([fallback, chosen].filter((name) => name !== ""))];
+    : [...new Set([defaultModel, chosen].filter((name) => name !== ""))];
+  const pick = names.includes(chosen) ? chosen : names.includes(defaultModel) ? defaultModel : "";
   const options = names.map((name) => {
     const option = new Option(name, name);
-    option.selected = name === (names.includes(chosen) ? chosen : fallback);
+    option.selected = name === pick;
     return option;
   });
   modelSelect.replaceChildren(
@@ -109,34 +182,246 @@ async function fillModels() {
   );
 }
 
-modelSelect.addEventListener("change", () => saveModel(modelSelect.value));
-
-// --- Conversation ----------------------------------------------------------------------------
-
-/** Scrolls to the newest message if the reader is following the end (or `force`). */
-function followEnd(force = false) {
-  if (force) following = true;
-  if (following) chatWindow.scrollTop = chatWindow.scrollHeight;
+/** While the list is incomplete, asks the server now and then whether Ollama is back. */
+function watchOllama(/** @type {boolean} */ on) {
+  modelsIncomplete = on;
+  if (!on) {
+    clearInterval(healthPoll);
+    healthPoll = 0;
+  } else if (healthPoll === 0) {
+    healthPoll = setInterval(async () => {
+      if ((await fetchHealth()).ollamaUp && modelsIncomplete) fillModels();
+    }, HEALTH_POLL_MS);
+  }
 }
 
-chatWindow.addEventListener("scroll", () => {
-  const { scrollHeight, scrollTop, clientHeight } = chatWindow;
-  following = scrollHeight - scrollTop - clientHeight < FOLLOW_MARGIN;
-}, { passive: true });
-
-chatWindow.addEventListener("click", (event) => {
-  const button = /** @type {Element} */ (event.target).closest(".copy-code");
-  if (button) copyCode(/** @type {HTMLButtonElement} */ (button));
+addEventListener("focus", () => {
+  if (modelsIncomplete) fillModels();
 });
 
-function showConversation() {
-  chatWindow.replaceChildren(emptyState);
-  for (const turn of turns) {
-    chatWindow.append(turn.role === "user" ? userMessage(turn.content) : storedBotMessage(turn));
-  }
-  emptyState.hidden = turns.length > 0;
-  followEnd(true);
+/** Takes a model the server reported missing out of the picker, then asks for the list again. */
+function dropModel(/** @type {string} */ name) {
+  for (const option of modelSelect.options) if (option.value === name) option.remove();
+  if (loadModel() === name) saveModel("");
+  fillModels();
 }
+
+/** The model a request goes to. */
+const chosenModel = () => modelSelect.value || defaultModel;
+
+/** Shows thinking controls only if the chosen model thinks (`capabilities` from the server). */
+async function showCapabilities() {
+  const model = chosenModel();
+  if (apiKey === "" || keyRejected || model === "") {
+    settingsPanel.setModel({ thinks: false, levels: false });
+    return;
+  }
+  let asked = capabilities.get(model);
+  if (!asked) {
+    asked = fetchCapabilities(apiKey, model);
+    capabilities.set(model, asked);
+    asked.then((found) => found.length === 0 && capabilities.delete(model));
+  }
+  const found = await asked;
+  if (model !== chosenModel()) return;
+  settingsPanel.setModel({ thinks: found.includes("thinking"), levels: takesThinkLevel(model) });
+}
+
+modelSelect.addEventListener("change", () => {
+  saveModel(modelSelect.value);
+  showCapabilities();
+});
+
+// --- Storage ---------------------------------------------------------------------------------
+
+/** Says, above the conversation, why conversations are not being kept. */
+function showStorageProblem(/** @type {string} */ problem) {
+  storageWarning.textContent = problem;
+  storageWarning.hidden = problem === "";
+}
+
+/** Stores `conversation` (once it has turns) and updates the list. */
+async function save(/** @type {Conversation} */ conversation, refreshList = true) {
+  if (conversation.turns.length === 0) return;
+  await (await storeReady).save(conversation);
+  if (refreshList) await (await listReady).refresh();
+}
+
+/** Another tab saved or deleted a conversation: the list, and the open one, follow. */
+async function otherTabChanged(/** @type {{ id: string, deleted: boolean }} */ change) {
+  await (await listReady).refresh();
+  const editing = chatWindow.querySelector(".edit-box");
+  if (change.id !== current.id || streaming?.conversation === current || editing) return;
+  if (change.deleted) {
+    openNewest(change.id);
+    return;
+  }
+  const fresh = await (await storeReady).get(change.id);
+  if (fresh && change.id === current.id && streaming?.conversation !== current) {
+    show(fresh, { keepScroll: true });
+  }
+}
+
+// --- Conversations ---------------------------------------------------------------------------
+
+/** Shows `conversation`: its messages, its settings, and where it is in the list. */
+function show(/** @type {Conversation} */ conversation, { keepScroll = false } = {}) {
+  const sameOne = conversation.id === current.id;
+  current = conversation;
+  history.replaceState(null, "", `#c=${encodeURIComponent(conversation.id)}`);
+  listReady.then((list) => list.setCurrent(conversation.id));
+  settingsPanel.show(conversation.settings);
+  const scrollTop = chatWindow.scrollTop;
+  const follow = follower.following();
+  const keep = keepScroll && sameOne && !follow;
+  showConversation(keep);
+  if (keep) chatWindow.scrollTop = scrollTop;
+  else follower.follow(true);
+  performance.mark("conversation-shown");
+}
+
+/** Messages drawn at once when a conversation opens; older ones follow after the first frame. */
+const FIRST_DRAWN = 8;
+let drawRound = 0;
+
+/**
+ * Renders the open conversation's messages (the streaming answer's live element, if here). A long
+ * conversation shows its newest messages first, where the view opens, and the older ones just after
+ * that frame; `whole` draws them all at once.
+ */
+function showConversation(whole = false) {
+  const conversation = current;
+  const { turns } = conversation;
+  const live = streaming?.conversation === conversation ? streaming : null;
+  const draw = (/** @type {number} */ from, /** @type {number} */ to) =>
+    turns.slice(from, to).map((turn, offset) => {
+      const index = from + offset;
+      if (live && index === live.index) return live.bot.message;
+      if (turn.role === "user") return userMessage(turn.content, index);
+      return storedBotMessage(displayed(turn), index, !live && index === turns.length - 1);
+    });
+  const split = whole ? 0 : Math.max(0, turns.length - FIRST_DRAWN);
+  emptyState.hidden = turns.length > 0;
+  chatWindow.replaceChildren(emptyState, ...draw(split, turns.length));
+  const round = ++drawRound;
+  if (split === 0) return;
+  // After the frame that shows the newest ones.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (round !== drawRound || conversation !== current) return;
+      emptyState.after(...draw(0, split));
+      follower.follow();
+    })
+  );
+}
+
+/** A stored turn as shown: one still being written is said to be so. @param {Turn} turn */
+function displayed(turn) {
+  return turn.status === "streaming"
+    ? { ...turn, notice: "Still being written in another tab…" }
+    : turn;
+}
+
+/** Opens the stored conversation `id`. */
+async function openConversation(/** @type {string} */ id) {
+  closeDrawer();
+  if (id === current.id) return;
+  const store = await storeReady;
+  const conversation = streaming?.conversation.id === id
+    ? streaming.conversation
+    : await store.get(id);
+  if (!conversation) return;
+  await settleInterrupted(conversation);
+  show(conversation);
+}
+
+/** Opens the newest conversation other than `leaving`, or a new one. */
+async function openNewest(/** @type {string} */ leaving) {
+  const list = await listReady;
+  const next = list.shown().find((meta) => meta.id !== leaving);
+  if (next) await openConversation(next.id);
+  else show(newConversation());
+}
+
+/**
+ * An answer left "streaming" by a page that is gone (reloaded, closed) is marked interrupted, so
+ * it can be retried or continued. One that another open tab is still writing is left alone.
+ *
+ * @param {Conversation} conversation
+ */
+async function settleInterrupted(conversation) {
+  const last = conversation.turns.at(-1);
+  if (last?.status !== "streaming" || streaming?.conversation === conversation) return;
+  if (await writtenElsewhere(conversation.id)) return;
+  Object.assign(last, {
+    status: "interrupted",
+    notice: "The page was closed or reloaded before this answer was complete.",
+  });
+  await save(conversation);
+}
+
+/** Whether another tab holds the lock of an answer it writes into conversation `id`. */
+async function writtenElsewhere(/** @type {string} */ id) {
+  const held = (await navigator.locks?.query())?.held ?? [];
+  return held.some((lock) => lock.name === answerLock(id));
+}
+
+const answerLock = (/** @type {string} */ id) => `ollamaspace-answer:${id}`;
+
+function startNewChat() {
+  closeDrawer();
+  if (current.turns.length > 0) show(newConversation());
+  messageInput.focus();
+}
+
+newChatButton.addEventListener("click", startNewChat);
+
+// --- The list as a drawer ----------------------------------------------------------------------
+
+const drawerOpen = () => document.body.classList.contains("drawer-open");
+
+function showSidebarState() {
+  const open = drawerMode.matches
+    ? drawerOpen()
+    : !document.body.classList.contains("sidebar-collapsed");
+  sidebarToggle.setAttribute("aria-expanded", String(open));
+}
+
+function toggleSidebar() {
+  if (!drawerMode.matches) {
+    document.body.classList.toggle("sidebar-collapsed");
+  } else if (drawerOpen()) {
+    closeDrawer();
+    return;
+  } else {
+    document.body.classList.add("drawer-open");
+    search.focus();
+  }
+  showSidebarState();
+}
+
+function closeDrawer() {
+  if (!drawerOpen()) return;
+  document.body.classList.remove("drawer-open");
+  showSidebarState();
+  if (byId("sidebar").contains(document.activeElement)) sidebarToggle.focus();
+}
+
+sidebarToggle.addEventListener("click", toggleSidebar);
+byId("close-sidebar").addEventListener("click", closeDrawer);
+byId("backdrop").addEventListener("click", closeDrawer);
+byId("sidebar").addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && drawerOpen()) {
+    event.stopPropagation();
+    closeDrawer();
+  }
+});
+drawerMode.addEventListener("change", () => {
+  document.body.classList.remove("drawer-open");
+  showSidebarState();
+});
+
+// --- Messages and their actions ----------------------------------------------------------------
 
 /**
  * The turns to send as `history`: each question with the answer it got. A question left without
@@ -157,22 +442,132 @@ function historyOf(/** @type {Turn[]} */ earlier) {
   return /** @type {{ role: "user" | "assistant", content: string }[]} */ (history);
 }
 
-newChatButton.addEventListener("click", () => {
-  streaming?.abort();
-  turns = [];
-  saveConversation(turns);
-  showConversation();
-  messageInput.focus();
+/** Shows a short word under the message box (read out by screen readers). */
+function note(/** @type {string} */ text) {
+  composerNote.textContent = text;
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(() => (composerNote.textContent = ""), 5000);
+}
+
+/** Copies an answer's markdown; the button says how it went. */
+async function copyAnswer(/** @type {Turn} */ turn, /** @type {HTMLElement | null} */ button) {
+  let copied = true;
+  try {
+    await navigator.clipboard.writeText(turn.content);
+  } catch {
+    copied = false;
+  }
+  if (button) {
+    button.textContent = copied ? "Copied" : "Copy failed";
+    setTimeout(() => (button.textContent = "Copy"), 1500);
+  } else {
+    note(copied ? "Answer copied." : "The answer could not be copied.");
+  }
+}
+
+/** Refuses to start an answer while one streams, saying why. */
+function busy() {
+  if (streaming) note("The answer is still coming: send once it ends, or stop it (Esc).");
+  return streaming !== null;
+}
+
+/** Lets the reader edit a question in place; sending it drops what came after. */
+function editQuestion(/** @type {HTMLElement} */ message, /** @type {number} */ index) {
+  if (busy()) return;
+  const turn = current.turns[index];
+  const form = document.createElement("form");
+  form.className = "edit-box";
+  const field = document.createElement("textarea");
+  field.className = "edit-input";
+  field.value = turn.content;
+  field.setAttribute("aria-label", "Edit the message");
+  const buttons = document.createElement("div");
+  buttons.className = "edit-buttons";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "action cancel-edit";
+  cancel.textContent = "Cancel";
+  const send = document.createElement("button");
+  send.type = "submit";
+  send.className = "action save-edit";
+  send.textContent = "Send";
+  buttons.append(cancel, send);
+  form.append(field, buttons);
+  message.replaceChildren(form);
+  field.focus();
+
+  const restore = () => {
+    const shown = userMessage(turn.content, index);
+    message.replaceWith(shown);
+    /** @type {HTMLElement} */ (shown.querySelector(".edit-message")).focus();
+  };
+  cancel.addEventListener("click", restore);
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      restore();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (field.value.trim() === "" || busy()) return;
+    current.turns.splice(index);
+    ask(current, field.value, { redraw: true });
+    messageInput.focus();
+  });
+}
+
+/** Writes the newest answer again, in place of the one shown. */
+function retry(/** @type {number} */ index) {
+  const question = current.turns[index - 1];
+  if (busy() || question?.role !== "user") return;
+  current.turns.splice(index - 1);
+  ask(current, question.content, { redraw: true });
+}
+
+/** Asks the model to carry on an answer that ended early; what it writes is added to it. */
+function carryOn(/** @type {number} */ index) {
+  const turn = current.turns[index];
+  if (busy() || !turn) return;
+  answer(current, {
+    prompt: CONTINUE_PROMPT,
+    history: historyOf(current.turns.slice(0, index + 1)),
+    index,
+    earlier: turn,
+  });
+}
+
+chatWindow.addEventListener("click", (event) => {
+  const button = /** @type {Element} */ (event.target).closest("button");
+  if (!button) return;
+  if (button.classList.contains("copy-code")) {
+    copyCode(/** @type {HTMLButtonElement} */ (button));
+    return;
+  }
+  const message = /** @type {HTMLElement | null} */ (button.closest(".message"));
+  const index = Number(message?.dataset.index);
+  if (!message || !current.turns[index]) return;
+  if (button.classList.contains("copy-message")) copyAnswer(current.turns[index], button);
+  else if (button.classList.contains("retry")) retry(index);
+  else if (button.classList.contains("continue")) carryOn(index);
+  else if (button.classList.contains("edit-message")) editQuestion(message, index);
 });
 
 // --- Sending and streaming -------------------------------------------------------------------
 
 /** @param {boolean} on */
 function setStreaming(on) {
-  messageInput.disabled = on;
   sendButton.disabled = on;
   stopButton.hidden = !on;
   chatWindow.setAttribute("aria-busy", String(on));
+  document.body.classList.toggle("streaming", on);
+  const focus = document.activeElement;
+  if (!on && (focus === document.body || focus === stopButton || focus === null)) {
+    messageInput.focus();
+  }
 }
 
 /** @param {{ eval_count?: unknown, eval_duration?: unknown, total_duration?: unknown }} done */
@@ -192,75 +587,163 @@ function statsOf(done) {
   return parts.join(" · ");
 }
 
+/** Sends what the message box holds, unless an answer is still coming. */
 async function send() {
   const prompt = messageInput.value;
-  if (prompt.trim() === "" || streaming) return;
-  const abort = new AbortController();
-  streaming = abort;
-  const conversation = turns; // "New chat" replaces it; this answer then belongs to no one.
-  const model = modelSelect.value;
-  const history = historyOf(turns);
-
-  conversation.push({ role: "user", content: prompt });
-  saveConversation(conversation);
-  emptyState.hidden = true;
-  chatWindow.append(userMessage(prompt));
+  if (prompt.trim() === "" || busy()) return;
+  if (current.turns.at(-1)?.status === "streaming") {
+    note("This conversation is being answered in another tab: wait for it there.");
+    return;
+  }
+  const { turns } = current;
+  // The question that failed, sent again, takes the place of the failure.
+  const redraw = turns.at(-1)?.status === "failed" && turns.at(-2)?.content === prompt;
+  if (redraw) turns.splice(-2);
   messageInput.value = "";
-  const bot = streamingBotMessage(() => followEnd());
-  chatWindow.append(bot.message);
-  followEnd(true);
+  await ask(current, prompt, { redraw });
+}
+
+/**
+ * Adds the question `prompt` to `conversation` and streams its answer. `redraw` when turns were
+ * taken away (retry, edit), so the view is drawn again rather than added to.
+ *
+ * @param {Conversation} conversation
+ * @param {string} prompt
+ * @param {{ redraw: boolean }} how
+ */
+function ask(conversation, prompt, { redraw }) {
+  const history = historyOf(conversation.turns);
+  if (conversation.title === "") conversation.title = shortTitle(prompt);
+  conversation.turns.push({ role: "user", content: prompt });
+  if (!redraw && conversation === current) {
+    for (const button of chatWindow.querySelectorAll(".retry, .continue")) button.remove();
+    emptyState.hidden = true;
+    chatWindow.append(userMessage(prompt, conversation.turns.length - 1));
+  }
+  return answer(conversation, { prompt, history, redraw });
+}
+
+/**
+ * Streams an answer into `conversation`: a new turn at its end, or the turn at `index` carried
+ * on from `earlier`. Saves it as it streams, and whole at the end however it ends.
+ *
+ * @param {Conversation} conversation
+ * @param {{ prompt: string, history: { role: "user" | "assistant", content: string }[],
+ *   redraw?: boolean, index?: number, earlier?: Turn }} request
+ */
+async function answer(conversation, { prompt, history, redraw = true, index, earlier }) {
+  const model = modelSelect.value;
+  const abort = new AbortController();
+  /** @type {Turn} */
+  const turn = {
+    ...(earlier ?? { content: "" }),
+    role: "assistant",
+    status: "streaming",
+    model: model || defaultModel,
+  };
+  delete turn.notice;
+  delete turn.stats;
+  const at = index ?? conversation.turns.length;
+  conversation.turns[at] = turn;
+  conversation.updatedAt = Date.now();
+  const shown = () => conversation === current;
+  const bot = streamingBotMessage(() => shown() && follower.follow(), at, earlier);
+  streaming = { abort, conversation, index: at, bot };
+  if (redraw || earlier) showConversation();
+  else chatWindow.append(bot.message);
+  follower.follow(true);
   setStreaming(true);
+
+  /** @type {() => void} */
+  let release = () => {};
+  const held = new Promise((resolve) => (release = () => resolve(undefined)));
+  navigator.locks?.request(answerLock(conversation.id), () => held);
+  save(conversation);
+  let saveTimer = 0;
+  const savePartial = () => {
+    if (saveTimer !== 0) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = 0;
+      Object.assign(turn, bot.partial());
+      save(conversation, false);
+    }, SAVE_EVERY_MS);
+  };
 
   const inline = createThinkSplitter();
   const addText = (/** @type {{ thinking: string, answer: string }} */ parts) => {
     if (parts.thinking) bot.addThinking(parts.thinking);
     if (parts.answer) bot.addAnswer(parts.answer);
   };
-  /** @type {Turn} */
-  const turn = { role: "assistant", content: "", model: model || defaultModel };
+  const settings = settingsPanel.requestFields();
+  const ended = (/** @type {Partial<Turn>} */ how) => Object.assign(turn, how);
   let started = false;
   try {
-    const body = { prompt, history, ...(model && { model }) };
+    const body = { prompt, history, ...(model && { model }), ...settings };
     for await (const line of streamChat({ apiKey, body, signal: abort.signal })) {
-      started = true;
-      if (typeof line.thinking === "string") bot.addThinking(line.thinking);
-      if (typeof line.response === "string") addText(inline.split(line.response));
+      if (typeof line.status === "string") {
+        bot.status(line);
+        continue;
+      }
+      if (typeof line.thinking === "string") {
+        started = true;
+        bot.token();
+        bot.addThinking(line.thinking);
+        savePartial();
+      }
+      if (typeof line.response === "string") {
+        started = true;
+        bot.token();
+        addText(inline.split(line.response));
+        savePartial();
+      }
       if (typeof line.error === "string") {
-        Object.assign(turn, { status: "interrupted", notice: describeInterruption(line.error) });
+        ended({ status: "interrupted", notice: describeInterruption(line.error) });
         break;
       }
       if (line.done === true) {
-        Object.assign(turn, { status: "done", stats: statsOf(line) });
+        const cut = line.done_reason === "length";
+        ended({
+          status: cut ? "length" : "done",
+          stats: statsOf(line),
+          ...(cut && { notice: "The answer was cut off at its length limit." }),
+        });
         if (typeof line.model === "string") turn.model = line.model;
       }
     }
-    if (!turn.status) {
-      const notice = describeInterruption("the server ended the answer before it was complete");
-      Object.assign(turn, { status: "interrupted", notice });
+    if (turn.status === "streaming") {
+      ended({
+        status: "interrupted",
+        notice: describeInterruption("the server ended the answer before it was complete"),
+      });
     }
   } catch (error) {
     if (abort.signal.aborted) {
-      Object.assign(turn, { status: "stopped", notice: "Stopped." });
-    } else if (!started) {
-      Object.assign(turn, { status: "failed", notice: describeFailure(error, turn.model ?? "") });
+      ended({ status: "stopped", notice: "Stopped." });
+    } else if (!started && !earlier) {
+      ended({ status: "failed", notice: describeFailure(error, turn.model ?? "") });
     } else {
-      Object.assign(turn, { status: "interrupted", notice: describeInterruption(error) });
+      ended({ status: "interrupted", notice: describeInterruption(error) });
     }
     if (error instanceof RequestFailure && error.status === 401) {
-      showKeyState(true);
+      showKeyState(apiKey === "" ? "none" : "rejected");
+      keyMenu.open = true;
       keyInput.focus();
     }
+    if (error instanceof RequestFailure && error.status === 404) dropModel(turn.model ?? "");
   } finally {
+    clearTimeout(saveTimer);
     addText(inline.flush());
     const finished = bot.finish(turn);
-    if (conversation === turns) {
-      turns.push(finished);
-      saveConversation(turns);
-    }
-    if (streaming === abort) streaming = null;
+    conversation.turns[at] = finished;
+    conversation.updatedAt = Date.now();
+    if (streaming?.abort === abort) streaming = null;
+    if (shown()) addBotActions(bot.message, finished, at === conversation.turns.length - 1);
     setStreaming(false);
-    if (turn.status === "failed" && messageInput.value === "") messageInput.value = prompt;
-    if (document.activeElement === document.body) messageInput.focus();
+    await save(conversation);
+    release();
+    if (finished.status === "failed" && shown() && messageInput.value === "") {
+      messageInput.value = prompt;
+    }
   }
 }
 
@@ -276,16 +759,51 @@ messageInput.addEventListener("keydown", (event) => {
   }
 });
 
-stopButton.addEventListener("click", () => streaming?.abort());
+/** Stops the streaming answer; false when there is none. */
+function stop() {
+  if (!streaming) return false;
+  streaming.abort.abort();
+  return true;
+}
 
-document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && streaming) streaming.abort();
+stopButton.addEventListener("click", stop);
+
+wireShortcuts({
+  newChat: startNewChat,
+  focusInput: () => messageInput.focus(),
+  stop,
+  toggleSidebar,
+  copyLastAnswer: () => {
+    const last = current.turns.findLast((turn) => turn.role === "assistant" && turn.content);
+    if (last) copyAnswer(last, null);
+    else note("There is no answer to copy yet.");
+  },
 });
 
 // --- Start -----------------------------------------------------------------------------------
 
 keyInput.value = apiKey;
-showKeyState();
-showConversation();
+showKeyState(apiKey === "" ? "none" : "saved");
+keyMenu.open = apiKey === "";
+showSidebarState();
+settingsPanel.show(current.settings);
 fillModels();
 (apiKey === "" ? keyInput : messageInput).focus();
+
+const store = await storeReady;
+showStorageProblem(store.problem());
+const list = await listReady;
+await list.refresh();
+performance.mark("conversation-list-shown");
+// The conversation this tab had open, or the newest; a new chat stays a new chat on reload.
+const wanted = new URLSearchParams(location.hash.slice(1)).get("c");
+const first = wanted === null ? list.shown()[0] : list.shown().find((meta) => meta.id === wanted);
+if (first && current.turns.length === 0 && !streaming) {
+  const conversation = await store.get(first.id);
+  if (conversation && current.turns.length === 0) {
+    await settleInterrupted(conversation);
+    show(conversation);
+  }
+} else {
+  show(current);
+}

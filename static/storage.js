@@ -1,6 +1,7 @@
 /**
- * What the page remembers between visits, in `localStorage`: the API key, the chosen model and
- * the conversation. When storage is unavailable (blocked for a Space shown in a third-party
+ * What the page remembers between visits in `localStorage`: the API key and the chosen model, and
+ * the single conversation older versions of the page kept there (read once, to move it to the
+ * conversation store). When storage is unavailable (blocked for a Space shown in a third-party
  * iframe, or full) the page keeps working from memory and only forgets on reload.
  *
  * @module
@@ -53,19 +54,20 @@ export function saveModel(model) {
 }
 
 /**
- * @typedef {object} Turn One message of the conversation, as stored.
+ * @typedef {object} Turn One message of a conversation, as stored.
  * @property {"user" | "assistant"} role
  * @property {string} content The prompt, or the answer without its reasoning.
  * @property {string} [thinking] The model's reasoning, shown apart from the answer.
  * @property {number} [thoughtSeconds] How long the model reasoned.
  * @property {string} [model] The model that answered.
  * @property {string} [stats] Speed and duration of the answer, as shown under it.
- * @property {"done" | "stopped" | "interrupted" | "failed"} [status] How the answer ended.
+ * @property {"done" | "streaming" | "stopped" | "interrupted" | "length" | "failed"} [status]
+ *   How the answer ended ("streaming" while it is written; "length" when cut at the length limit).
  * @property {string} [notice] What went wrong, in words for the reader.
  */
 
-/** The stored conversation; anything unreadable is dropped. @returns {Turn[]} */
-export function loadConversation() {
+/** The conversation older versions of the page kept here; anything unreadable is dropped. */
+export function loadLegacyConversation() {
   try {
     const turns = JSON.parse(read("conversation") ?? "[]");
     return Array.isArray(turns) ? turns.filter(isTurn) : [];
@@ -74,9 +76,9 @@ export function loadConversation() {
   }
 }
 
-/** @param {Turn[]} turns */
-export function saveConversation(turns) {
-  write("conversation", turns.length === 0 ? null : JSON.stringify(turns));
+/** Forgets the old single conversation, once it is safely in the conversation store. */
+export function forgetLegacyConversation() {
+  write("conversation", null);
 }
 
 /** @param {unknown} turn @returns {turn is Turn} */

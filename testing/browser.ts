@@ -141,3 +141,41 @@ export async function assertReady(page: Page): Promise<void> {
   assertEquals(await page.isEnabled("#send-button"), true, "Send is enabled");
   assertEquals(await page.isHidden("#stop-button"), true, "Stop is hidden");
 }
+
+/** The key status once the key has been checked by the server ("Key saved", "Key not accepted"). */
+export async function settledKeyStatus(page: Page): Promise<string> {
+  await page.waitForFunction(() =>
+    document.getElementById("key-status")?.textContent !== "Checking the key…"
+  );
+  return (await page.textContent("#key-status")) ?? "";
+}
+
+/** The titles in the conversation list, top (newest) first. */
+export function conversationTitles(page: Page): Promise<string[]> {
+  return page.locator("#conversation-list .conversation-title").allInnerTexts();
+}
+
+/** The conversations stored in the page's IndexedDB, newest first, with their turns. */
+export function storedConversations(
+  page: Page,
+): Promise<{ id: string; title: string; turns: Record<string, unknown>[] }[]> {
+  return page.evaluate(async () => {
+    const store = await import(new URL("static/store.js", location.href).href);
+    const opened = await store.openStore({ onChange: () => {}, onProblem: () => {} });
+    const metas = await opened.list();
+    return await Promise.all(
+      metas.map(async (meta: { id: string }) => {
+        const whole = await opened.get(meta.id);
+        return { id: whole.id, title: whole.title, turns: whole.turns };
+      }),
+    );
+  });
+}
+
+/** Where the conversation view is scrolled: its top, and how far it is from the end. */
+export function chatScroll(page: Page): Promise<{ top: number; fromEnd: number }> {
+  return page.evaluate(() => {
+    const view = document.getElementById("chat-window")!;
+    return { top: view.scrollTop, fromEnd: view.scrollHeight - view.scrollTop - view.clientHeight };
+  });
+}

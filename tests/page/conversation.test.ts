@@ -2,7 +2,7 @@
 /// <reference lib="deno.ns" />
 /**
  * Multi-turn: earlier turns go with each new prompt as `history`, the conversation survives a
- * reload, and "New chat" starts over.
+ * reload, and "New chat" starts a new one without deleting it.
  */
 
 import { assertEquals } from "@std/assert";
@@ -46,7 +46,7 @@ Deno.test("a question that failed is not sent again as history", async () => {
   }
 });
 
-Deno.test("the conversation survives a reload, and New chat clears it for good", async () => {
+Deno.test("the conversation survives a reload, and New chat starts another without deleting it", async () => {
   const chat = await openChatPage({ fake: { reply: "Some **bold** answer." } });
   const { page, fake } = chat;
   const shown = () =>
@@ -75,15 +75,19 @@ Deno.test("the conversation survives a reload, and New chat clears it for good",
     await page.click("#new-chat");
     assertEquals(await page.locator(".message").count(), 0);
     assertEquals(await page.isVisible("#empty-state"), true);
+    assertEquals(await page.locator("#conversation-list .conversation").count(), 1, "kept");
     await page.reload();
-    await page.waitForLoadState("load");
-    assertEquals(await page.locator(".message").count(), 0, "still empty after a reload");
+    await page.locator("#conversation-list .conversation").waitFor();
+    assertEquals(await page.locator(".message").count(), 0, "a new chat stays new on reload");
 
     await sendMessage(page, "fresh start");
     await waitForAnswer(page);
     assertEquals(chatRequests(fake).at(-1)!.messages, [
       { role: "user", content: "fresh start" },
     ]);
+    await page.locator(".conversation", { hasText: "one" }).locator(".open-conversation").click();
+    await page.waitForFunction(() => document.querySelectorAll(".message").length === 4);
+    assertEquals(await shown(), before, "the first conversation is whole");
   } finally {
     await chat.close();
   }

@@ -10,7 +10,12 @@ import axe from "axe-core";
 import type { Page } from "playwright-core";
 import { SAMPLE_ANSWER, SAMPLE_PROMPT, SAMPLE_THINKING } from "../../testing/sample_answer.ts";
 import { TEST_KEY } from "../../testing/gateway.ts";
-import { openChatPage, sendMessage, waitForAnswer } from "../../testing/browser.ts";
+import {
+  openChatPage,
+  sendMessage,
+  settledKeyStatus,
+  waitForAnswer,
+} from "../../testing/browser.ts";
 
 /** Widths that stick out of the viewport: the page's, and any element's right edge. */
 function overflow(page: Page) {
@@ -28,32 +33,58 @@ function overflow(page: Page) {
   });
 }
 
-Deno.test("at 375 px nothing scrolls sideways and the input stays on screen", async () => {
-  const chat = await openChatPage({
-    viewport: { width: 375, height: 812 },
-    fake: { reply: SAMPLE_ANSWER, thinking: SAMPLE_THINKING },
-  });
-  const { page } = chat;
-  try {
-    await sendMessage(
-      page,
-      SAMPLE_PROMPT + " " + "averyveryverylongwordwithoutanyspaces".repeat(3),
-    );
-    await waitForAnswer(page);
-    await page.click(".thinking summary");
-    const found = await overflow(page);
-    assertEquals(found.scrollWidth, found.width, "no sideways scrolling");
-    assertEquals(found.outside, []);
+for (
+  const [device, viewport] of [["phone", { width: 375, height: 812 }], ["tablet", {
+    width: 768,
+    height: 1024,
+  }]] as const
+) {
+  Deno.test(`${device}, ${viewport.width} px: nothing scrolls sideways, one header row, input on screen`, async () => {
+    const chat = await openChatPage({
+      viewport,
+      fake: { reply: SAMPLE_ANSWER, thinking: SAMPLE_THINKING },
+    });
+    const { page } = chat;
+    try {
+      await sendMessage(
+        page,
+        SAMPLE_PROMPT + " " + "averyveryverylongwordwithoutanyspaces".repeat(3),
+      );
+      await waitForAnswer(page);
+      await page.click(".thinking summary");
+      const found = await overflow(page);
+      assertEquals(found.scrollWidth, found.width, "no sideways scrolling");
+      assertEquals(found.outside, []);
 
-    for (const id of ["#message-input", "#send-button", "#api-key", "#model-select", "#new-chat"]) {
-      const box = (await page.locator(id).boundingBox())!;
-      assert(box.x >= 0 && box.x + box.width <= 375, `${id} fits across`);
-      assert(box.y >= 0 && box.y + box.height <= 812, `${id} is on screen`);
+      const ids = ["#message-input", "#send-button", "#key-menu", "#model-select", "#new-chat"];
+      for (const id of [...ids, "#sidebar-toggle", "#chat-settings"]) {
+        const box = (await page.locator(id).boundingBox())!;
+        assert(box.x >= 0 && box.x + box.width <= viewport.width, `${id} fits across`);
+        assert(box.y >= 0 && box.y + box.height <= viewport.height, `${id} is on screen`);
+      }
+      // The key is saved, so its field is folded away and the header is a single row.
+      assertEquals(await page.isVisible("#api-key"), false);
+      const header = (await page.locator(".topbar").boundingBox())!;
+      assert(header.height <= 60, `the header is one row (${header.height} px)`);
+      assertEquals(await page.isVisible("#sidebar"), false, "the list is a drawer, closed");
+
+      // The drawer opens over the page, and choosing a conversation closes it.
+      await page.click("#sidebar-toggle");
+      await page.locator("#conversation-list .conversation").first().waitFor();
+      assertEquals(await page.getAttribute("#sidebar-toggle", "aria-expanded"), "true");
+      await page.waitForFunction(() =>
+        document.getElementById("sidebar")!.getBoundingClientRect().left >= 0
+      ); // slid in
+      const drawer = (await page.locator("#sidebar").boundingBox())!;
+      assert(drawer.x >= 0 && drawer.x + drawer.width <= viewport.width, "the drawer fits");
+      await page.click(".conversation .open-conversation");
+      await page.waitForFunction(() => !document.body.classList.contains("drawer-open"));
+      assertEquals((await overflow(page)).scrollWidth, viewport.width);
+    } finally {
+      await chat.close();
     }
-  } finally {
-    await chat.close();
-  }
-});
+  });
+}
 
 /** Relative luminance of a computed `rgb(…)` colour, 0 (black) to 1 (white). */
 function luminance(rgb: string): number {
@@ -91,6 +122,9 @@ for (const colorScheme of ["light", "dark"] as const) {
         if (colorScheme === "dark") assert(luminance(background) < 0.05, `dark: ${background}`);
         else assert(luminance(background) > 0.8, `light: ${background}`);
 
+        // The settings panel open too, so its controls are checked.
+        await page.click("#chat-settings > summary");
+        await page.locator("#system-prompt").waitFor();
         await page.evaluate(axe.source);
         const violations = await page.evaluate(async () => {
           const inPage = (window as unknown as { axe: typeof axe }).axe;
@@ -117,7 +151,7 @@ Deno.test("the page works from the keyboard alone, in a sensible focus order", a
     assertEquals(await page.evaluate(() => document.activeElement?.id), "api-key");
     await page.keyboard.type(TEST_KEY);
     await page.keyboard.press("Enter");
-    assertEquals(await page.textContent("#key-status"), "Key saved");
+    assertEquals(await settledKeyStatus(page), "Key saved");
     assertEquals(await page.evaluate(() => document.activeElement?.id), "message-input");
     await page.keyboard.type("hello from the keyboard");
     await page.keyboard.press("Enter");
@@ -128,20 +162,26 @@ Deno.test("the page works from the keyboard alone, in a sensible focus order", a
     await page.click(".brand"); // Tab starts from the top of the page
 
     const order = [];
-    for (let step = 0; step < 9; step++) {
+    for (let step = 0; step < 11; step++) {
       await page.keyboard.press("Tab");
       order.push(
-        await page.evaluate(() => document.activeElement!.id || document.activeElement!.tagName),
+        await page.evaluate(() => {
+          const focused = document.activeElement!;
+          return focused.id || focused.classList[1] || focused.parentElement!.id ||
+            focused.tagName;
+        }),
       );
     }
     assertEquals(order, [
       "model-select",
-      "api-key",
-      "toggle-key",
-      "save-key",
+      "key-menu", // its summary: the key, folded away once saved
       "new-chat",
       "chat-window",
+      "edit-message",
       "SUMMARY", // the answer's reasoning, to open
+      "copy-message",
+      "retry",
+      "chat-settings", // its summary, which also shows the settings' state
       "message-input",
       "send-button",
     ]);

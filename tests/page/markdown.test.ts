@@ -139,7 +139,7 @@ Deno.test("an XSS attempt in model output does not run and injects no element", 
     assertEquals(found.messageInputs, 1, "no second #message-input");
     assert(found.text!.includes("<script>window.hacked = 'script'</script>"), "shown as text");
     assertEquals(
-      await page.locator(".message.user").innerText(),
+      await page.locator(".message.user .message-text").innerText(),
       "<img src=x onerror=\"window.hacked='prompt'\">",
     );
     assertEquals(

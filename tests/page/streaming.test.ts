@@ -33,7 +33,10 @@ Deno.test("Enter sends the message and Shift+Enter starts a new line instead", a
 
     await page.keyboard.press("Enter");
     await waitForAnswer(page);
-    assertEquals(await page.locator(".message.user").innerText(), "line one\nline two");
+    assertEquals(
+      await page.locator(".message.user .message-text").innerText(),
+      "line one\nline two",
+    );
     assertEquals(await page.inputValue("#message-input"), "", "the field is emptied");
     const [request] = chatRequests(fake);
     const messages = request.messages as { role: string; content: string }[];
@@ -43,7 +46,7 @@ Deno.test("Enter sends the message and Shift+Enter starts a new line instead", a
   }
 });
 
-Deno.test("the answer grows as it streams, locks the controls, and ends complete with stats", async () => {
+Deno.test("the answer grows as it streams, shows Stop, and ends complete with stats", async () => {
   const reply = "One two three four five six seven eight nine ten eleven twelve.";
   const chat = await openChatPage({
     fake: { reply, thinking: "", tokenDelayMs: 5, scenario: "hold-last-token" },
@@ -54,7 +57,7 @@ Deno.test("the answer grows as it streams, locks the controls, and ends complete
     // First moment: all but the last token are shown while the answer is still open.
     const partial = reply.slice(0, reply.lastIndexOf(" "));
     await waitForAnswerText(page, partial);
-    assertEquals(await page.isDisabled("#message-input"), true);
+    assertEquals(await page.isEnabled("#message-input"), true, "the next question can be drafted");
     assertEquals(await page.isDisabled("#send-button"), true);
     assertEquals(await page.isVisible("#stop-button"), true);
     assertEquals(await page.locator(".typing").count(), 0, "no typing indicator once text came");

@@ -1,0 +1,227 @@
+/// <reference lib="dom" />
+/// <reference lib="deno.ns" />
+/**
+ * While an answer is pending and streaming: the wait status (the gateway's status lines, elapsed
+ * seconds, then time to first token and live speed); scrolling that obeys the reader (ArrowUp,
+ * PageUp and 20 px wheel steps at 8 ms a token), with "Jump to latest"; the message box open for
+ * the next question, and the focus never dropped to the page.
+ */
+
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import type { Page } from "playwright-core";
+import type { FakeOllama } from "../../testing/fake_ollama/mod.ts";
+import {
+  chatRequests,
+  chatScroll,
+  openChatPage,
+  sendMessage,
+  waitForAnswer,
+} from "../../testing/browser.ts";
+
+const encoder = new TextEncoder();
+const line = (object: unknown) => encoder.encode(JSON.stringify(object) + "\n");
+
+/** Waits (up to 10 s) until the fake holds back a last token, so releasing it is not lost. */
+async function heldBack(fake: FakeOllama) {
+  for (let tries = 0; tries < 200 && fake.held === 0; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert(fake.held > 0, "the fake holds back the last token");
+}
+
+/** The text of the pending answer's wait status. */
+function waitStatus(page: Page) {
+  return page.locator(".message.bot .wait-status").innerText();
+}
+
+/** Waits until the wait status matches `pattern`. */
+async function waitForStatus(page: Page, pattern: RegExp) {
+  await page.waitForFunction(
+    (source) => new RegExp(source).test(document.querySelector(".wait-status")?.textContent ?? ""),
+    pattern.source,
+  );
+}
+
+Deno.test("the pending answer shows the gateway's status lines, the seconds, then first token and speed", async () => {
+  const chat = await openChatPage();
+  const { page } = chat;
+  // STUB of the gateway's status lines (issue 12 adds them to the real gateway and a queue to the
+  // fake): a server that answers /chat_api as the gateway will, one step at a time.
+  const steps = Array.from({ length: 3 }, () => Promise.withResolvers<void>());
+  const stub = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(line({ status: "queued", position: 2, elapsed_s: 1 }));
+        await steps[0].promise;
+        controller.enqueue(line({ status: "loading", model: "qwen3:4b", elapsed_s: 3 }));
+        controller.enqueue(line({ status: "something-new", elapsed_s: 3 }));
+        await steps[1].promise;
+        for (const word of ["Here", " is", " the"]) controller.enqueue(line({ response: word }));
+        await steps[2].promise;
+        controller.enqueue(line({ response: " answer." }));
+        controller.enqueue(line({
+          done: true,
+          model: "qwen3:4b",
+          done_reason: "stop",
+          total_duration: 2_000_000_000,
+          eval_count: 4,
+          eval_duration: 1_000_000_000,
+        }));
+        controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+  });
+  try {
+    await page.route(
+      "**/chat_api",
+      (route) => route.continue({ url: `http://127.0.0.1:${stub.addr.port}/chat_api` }),
+    );
+    await sendMessage(page, "hello?");
+    await waitForStatus(page, /^Waiting in line: 2 ahead of you · \d+ s$/);
+    // The clock runs while nothing else happens.
+    await waitForStatus(page, /^Waiting in line: 2 ahead of you · [1-9]\d* s$/);
+    assertEquals(await page.locator(".message.bot .typing").count(), 1);
+
+    steps[0].resolve();
+    // An unknown status is ignored: the last known one stays.
+    await waitForStatus(page, /^Loading qwen3:4b… \d+ s$/);
+
+    steps[1].resolve();
+    await waitForStatus(page, /^First token after \d+\.\d s/);
+    await waitForStatus(page, /^First token after \d+\.\d s · \d+(\.\d)? tokens\/s$/);
+    assertEquals(await page.locator(".message.bot .typing").count(), 0);
+
+    steps[2].resolve();
+    await waitForAnswer(page);
+    assertEquals(await page.locator(".wait-status").count(), 0, "gone once the answer is whole");
+    assertEquals(
+      await page.locator(".message.bot .meta").innerText(),
+      "qwen3:4b · 4 tokens · 4.0 tokens/s · 2.0 s",
+      "the final line is as before",
+    );
+  } finally {
+    for (const step of steps) step.resolve();
+    await chat.close();
+    await stub.shutdown();
+  }
+});
+
+Deno.test("with no status line, the wait status still counts the seconds", async () => {
+  const chat = await openChatPage({ fake: { scenario: "hang-before-headers" } });
+  const { page } = chat;
+  try {
+    await sendMessage(page, "anyone?");
+    await waitForStatus(page, /^Waiting for the answer… [1-9]\d* s$/);
+    assertMatch(await waitStatus(page), /s$/);
+    await page.click("#stop-button");
+    await waitForAnswer(page);
+  } finally {
+    await chat.close();
+  }
+});
+
+const LONG_REPLY = Array.from({ length: 150 }, (_, n) => `Line ${n + 1}.`).join("\n\n");
+
+for (
+  const [how, scrollUp] of [
+    ["ArrowUp", async (page: Page) => {
+      await page.focus("#chat-window");
+      await page.keyboard.press("ArrowUp");
+    }],
+    ["PageUp", async (page: Page) => {
+      await page.focus("#chat-window");
+      await page.keyboard.press("PageUp");
+    }],
+    ["20 px wheel steps", async (page: Page) => {
+      await page.mouse.move(400, 200);
+      for (let step = 0; step < 3; step++) await page.mouse.wheel(0, -20);
+    }],
+  ] as const
+) {
+  Deno.test(`${how} during an 8 ms/token stream leaves the view where the reader put it`, async () => {
+    const chat = await openChatPage({
+      viewport: { width: 800, height: 500 },
+      fake: { reply: LONG_REPLY, thinking: "", tokenDelayMs: 8, scenario: "hold-last-token" },
+    });
+    const { page, fake } = chat;
+    try {
+      await sendMessage(page, "a long one");
+      await page.waitForFunction(() =>
+        document.querySelector(".message.bot .markdown")?.textContent?.includes("Line 30.")
+      );
+      assert((await chatScroll(page)).fromEnd < 2, "following the answer until the reader scrolls");
+      // Where the view was when the reader acted, taken in the page as the key or wheel arrives.
+      await page.evaluate(() => {
+        const view = document.getElementById("chat-window")!;
+        const record = () => {
+          const top = view.scrollTop;
+          (window as unknown as { topAtInput?: number }).topAtInput ??= top;
+        };
+        addEventListener("keydown", record, { capture: true });
+        addEventListener("wheel", record, { capture: true });
+      });
+      await scrollUp(page);
+      // The stream goes on: many more tokens, then (held back until now) the last one.
+      await page.waitForFunction(() =>
+        document.querySelector(".message.bot .markdown")?.textContent?.includes("Line 140.")
+      );
+      await heldBack(fake);
+      fake.releaseLastToken();
+      await waitForAnswer(page);
+      const after = await chatScroll(page);
+      const before = await page.evaluate(() =>
+        (window as unknown as { topAtInput: number }).topAtInput
+      );
+      assert(after.top < before, `moved up, not pulled back (${before} → ${after.top})`);
+      assert(after.fromEnd > 200, `far from the end now (${after.fromEnd} px)`);
+
+      // "Jump to latest" shows, and brings the view to the end.
+      await page.click("#jump-to-latest");
+      assert((await chatScroll(page)).fromEnd < 2);
+      await page.locator("#jump-to-latest").waitFor({ state: "hidden" });
+      assertEquals(await page.evaluate(() => document.activeElement?.id), "chat-window");
+    } finally {
+      await chat.close();
+    }
+  });
+}
+
+Deno.test("the next question can be typed while an answer streams, and is sent after it", async () => {
+  const chat = await openChatPage({ fake: { thinking: "", scenario: "hold-last-token" } });
+  const { page, fake } = chat;
+  try {
+    await sendMessage(page, "first");
+    await page.locator(".message.bot .markdown").filter({ hasText: "Hello" }).waitFor();
+    assertEquals(await page.evaluate(() => document.activeElement?.id), "message-input");
+    await page.keyboard.type("second, drafted meanwhile");
+    await page.keyboard.press("Enter");
+    assertEquals(await page.inputValue("#message-input"), "second, drafted meanwhile");
+    assertMatch(await page.innerText("#composer-note"), /still coming/);
+    assertEquals(chatRequests(fake).length, 1, "not sent while the answer streams");
+
+    fake.options.scenario = "normal";
+    await heldBack(fake);
+    fake.releaseLastToken();
+    await waitForAnswer(page);
+    assertEquals(await page.evaluate(() => document.activeElement?.id), "message-input");
+    await page.keyboard.press("Enter");
+    await waitForAnswer(page);
+    assertEquals(chatRequests(fake).length, 2);
+    assertEquals(
+      await page.locator(".message.user .message-text").allInnerTexts(),
+      ["first", "second, drafted meanwhile"],
+    );
+
+    // Stopping with the mouse leaves the focus in the message box, not on the page.
+    fake.options.scenario = "hold-last-token";
+    await sendMessage(page, "third");
+    await page.locator(".message.bot").nth(2).locator(".markdown").filter({ hasText: "Hello" })
+      .waitFor();
+    await page.click("#stop-button");
+    await waitForAnswer(page);
+    assertEquals(await page.evaluate(() => document.activeElement?.id), "message-input");
+  } finally {
+    await chat.close();
+  }
+});
