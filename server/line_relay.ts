@@ -172,7 +172,9 @@ export function relayLines(
       write(convertLines(decoder.decode(chunk, { stream: true })));
     },
     flush() {
-      const lines = convertLines(decoder.decode() + "\n");
+      // A last line without its newline is still a line; no line at all is not an empty one.
+      const tail = decoder.decode();
+      const lines = partialLine + tail === "" ? "" : convertLines(tail + "\n");
       write(finished ? lines : lines + end.fail(`${name} ended the answer before it was complete`));
     },
     cancel() {
