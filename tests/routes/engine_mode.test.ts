@@ -17,6 +17,7 @@ import {
   settlesWithin,
   TEST_KEY,
 } from "../../testing/gateway.ts";
+import { healthcheck } from "../../cli.ts";
 import { withEngine } from "../../testing/with_engine.ts";
 import { freePort } from "../../testing/process.ts";
 
@@ -321,4 +322,23 @@ Deno.test("engine mode: the gateway's key never reaches the engine (checked by w
       assertEquals([...request.headers].some(([, value]) => value.includes(TEST_KEY)), false);
     }
   }, { engine: { apiKey: ENGINE_KEY } });
+});
+
+Deno.test("engine mode: the container's healthcheck command passes while the engine is up", async () => {
+  await withEngine(async (gateway, engine) => {
+    const config = {
+      ...gateway.config,
+      host: "127.0.0.1",
+      port: Number(new URL(gateway.url).port),
+    };
+    const { log, error } = console;
+    console.log = console.error = () => {};
+    try {
+      assertEquals(await healthcheck(config), true);
+      await engine.close();
+      assertEquals(await healthcheck(config), false);
+    } finally {
+      Object.assign(console, { log, error });
+    }
+  });
 });
