@@ -110,8 +110,9 @@ function sseLines(end: AnswerEnd, model: string, startedAt: number): LineConvert
     } catch {
       return end.fail(`The engine sent an event that is not JSON: ${payload.slice(0, 100)}`);
     }
-    const error = errorMessageOf(event);
-    if (error !== undefined) return end.fail(`The engine: ${error}`);
+    if (event.error !== undefined || event.object === "error") {
+      return end.fail(`The engine: ${errorMessageOf(event) ?? payload.slice(0, 100)}`);
+    }
     if (event.usage) usage = event.usage;
     const choice = event.choices?.[0];
     if (!choice) return "";

@@ -180,6 +180,12 @@ Deno.test("engine mode: a wrong engine key or an unreachable engine is a 502 nam
       (await response.json()).error,
       /refused the gateway's key \(OPENAI_API_KEY\) with HTTP 401/,
     );
+    const relayed = await fetch(`${gateway.url}/v1/models`, { headers: gateway.headers });
+    assertEquals(relayed.status, 502, "not a 401 that blames the client's key");
+    assertMatch(
+      (await relayed.json()).error.message,
+      /refused the gateway's key \(OPENAI_API_KEY\)/,
+    );
   }, { engine: { apiKey: ENGINE_KEY }, gateway: { engineKey: "wrong-key-0123456789" } });
 
   await withEngine(async (gateway) => {
