@@ -20,7 +20,9 @@
  *
  * Events follow the SSE format: `data:` lines (several join with a newline), dispatched at a blank
  * line; comments and other fields are skipped; lines may end in CRLF. Ollama's `/v1` writes an
- * error that happens mid-answer as a bare JSON line, without `data:`: that is read as an error too.
+ * error that happens mid-answer as a bare JSON line, without `data:` (ollama/ollama
+ * `middleware/openai.go`, `writeError`): that is read as an error too. The engines' shapes are
+ * those the fake engine imitates; `testing/fake_engine/mod.ts` says where each was read.
  *
  * @example vLLM's events, cut anywhere, become the gateway's lines
  * ```ts
