@@ -34,6 +34,7 @@ import { apiCors, securityHeaders } from "./middleware/security_headers.ts";
 import { API_PATHS } from "./routes/api_paths.ts";
 import { chatApiRoutes } from "./routes/chat_api.ts";
 import { chatPageRoutes } from "./routes/chat_page.ts";
+import { engineModeApiRoutes } from "./routes/engine_mode_api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ollamaApiRoutes } from "./routes/ollama_api.ts";
 import { openAiApiRoutes } from "./routes/openai_api.ts";
@@ -71,7 +72,12 @@ export function createApp(
     for (const path of API_PATHS) app.use(path, cors);
   }
   // First: its `HEAD /` probe answers like Ollama before the chat page's `GET /` redirect.
-  app.route("/", ollamaApiRoutes(config, guards, shutdown));
+  app.route(
+    "/",
+    config.engineUrl
+      ? engineModeApiRoutes({ ...config, engineUrl: config.engineUrl }, guards)
+      : ollamaApiRoutes(config, guards, shutdown),
+  );
   app.route("/", chatPageRoutes(assets));
   app.route("/", healthRoutes(config));
   app.route("/", chatApiRoutes(config, guards, shutdown));

@@ -102,14 +102,16 @@ export async function waitForOllama(ollamaUrl: string, timeoutMs: number): Promi
 
 /**
  * Asks the gateway of this container (`HOST`/`PORT` of `config`) for `/healthz`. Healthy means
- * it answers 200 and reaches Ollama; prints its answer or what went wrong.
+ * it answers 200 and reaches Ollama (or the engine it fronts); prints its answer or what went
+ * wrong.
  */
 export async function healthcheck(config: Config): Promise<boolean> {
   const url = `http://${localAddress(config.host)}:${config.port}/healthz`;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(HEALTHCHECK_TIMEOUT_MS) });
     const body = await response.text();
-    const healthy = response.ok && JSON.parse(body)?.ollama === "up";
+    const health = JSON.parse(body);
+    const healthy = response.ok && (health?.ollama === "up" || health?.engine === "up");
     (healthy ? console.log : console.error)(
       `${healthy ? "healthy" : "unhealthy"}: ${url} answered ${response.status} ${body}`,
     );

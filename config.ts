@@ -33,6 +33,13 @@ export interface Config {
   host: string;
   /** Base URL of the Ollama server, without a trailing slash (`OLLAMA_URL`). */
   ollamaUrl: string;
+  /**
+   * Base URL of an OpenAI-compatible engine (vLLM, SGLang, TGI…) to front instead of Ollama,
+   * without a trailing slash, e.g. `http://vllm:8000/v1` (`OPENAI_BASE_URL`); unset for Ollama.
+   */
+  engineUrl?: string;
+  /** Key sent to the engine as `Authorization: Bearer` (`OPENAI_API_KEY`); never a client's. */
+  engineKey?: string;
   /** Model used when a request names none (`OLLAMA_MODEL`). */
   defaultModel: string;
   /** Accepted Bearer keys (`OLLAMA_API_KEY`, comma-separated). */
@@ -91,6 +98,7 @@ export function loadConfig(env: Env): Config {
     port: parsePort(env.PORT),
     host: parseHost(env.HOST),
     ollamaUrl: parseUrl(env.OLLAMA_URL),
+    ...parseEngine(env.OPENAI_BASE_URL, env.OPENAI_API_KEY),
     defaultModel: parseModel(env.OLLAMA_MODEL),
     apiKeys: configured.length > 0 ? configured : [generateKey()],
     keyGenerated: configured.length === 0,
@@ -161,6 +169,51 @@ function parseUrl(value = "http://127.0.0.1:11434"): string {
     throw new ConfigError("OLLAMA_URL must not carry credentials, a query or a fragment");
   }
   return url.href.replace(/\/+$/, "");
+}
+
+/**
+ * The engine's base URL and key, or nothing when `OPENAI_BASE_URL` is unset. The URL is read as
+ * the OpenAI SDKs read it: the API's paths (`/chat/completions`, `/models`) are appended to it, so
+ * it includes the API's own path, usually `/v1`. A bare host is refused: no engine serves its
+ * OpenAI API at the root, and forgetting `/v1` is the usual mistake.
+ */
+function parseEngine(
+  baseUrl: string | undefined,
+  key: string | undefined,
+): Pick<Config, "engineUrl" | "engineKey"> {
+  const text = baseUrl?.trim() ?? "";
+  if (text === "") return {};
+  const url = URL.parse(text);
+  const example = "such as http://vllm:8000/v1";
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new ConfigError(
+      `OPENAI_BASE_URL must be an http:// or https:// URL ${example}, not "${baseUrl}"`,
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(
+      "OPENAI_BASE_URL must not carry credentials, a query or a fragment (the engine's key goes " +
+        "in OPENAI_API_KEY)",
+    );
+  }
+  if (url.pathname.replace(/\/+$/, "") === "") {
+    throw new ConfigError(
+      `OPENAI_BASE_URL must include the path of the engine's OpenAI API, usually /v1 (${example}), ` +
+        `not "${baseUrl}"`,
+    );
+  }
+  const engineKey = key?.trim() ?? "";
+  // The key stays out of the message: it is a secret, and messages end up in logs.
+  if (engineKey !== "" && !TOKEN_PATTERN.test(engineKey)) {
+    throw new ConfigError(
+      "OPENAI_API_KEY has characters a Bearer token cannot carry; use letters, digits and " +
+        "- . _ ~ + / (and = only at the end)",
+    );
+  }
+  return {
+    engineUrl: url.href.replace(/\/+$/, ""),
+    ...(engineKey !== "" && { engineKey }),
+  };
 }
 
 function parseModel(value = "qwen3:4b"): string {

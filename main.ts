@@ -45,7 +45,10 @@ if (import.meta.main) {
     hostname: config.host,
     onListen: ({ hostname, port }) =>
       log.info(
-        `OllamaSpace listening on http://${hostname}:${port} (Ollama at ${config.ollamaUrl}, ` +
+        `OllamaSpace listening on http://${hostname}:${port} (` +
+          (config.engineUrl
+            ? `OpenAI-compatible engine at ${config.engineUrl}, `
+            : `Ollama at ${config.ollamaUrl}, `) +
           `default model ${config.defaultModel})`,
       ),
   }, createApp(config, { assets: await loadStaticAssets(), shutdown: stopping.signal }).fetch);

@@ -1,8 +1,9 @@
 /**
  * The bench's load client: sends streamed chat requests to a target, a fixed number in flight,
  * times each one, and checks every answer token by token against the reply the fake Ollama was
- * told to give. It reads both shapes a target can answer in: Ollama's lines (`message.content`)
- * and the gateway's (`response`).
+ * told to give. It reads every shape a target can answer in: Ollama's lines (`message.content`),
+ * the gateway's (`response`) and an OpenAI-compatible engine's server-sent events
+ * (`choices[0].delta.content`, ended by `data: [DONE]`).
  *
  * @module
  */
@@ -34,13 +35,14 @@ export interface LoadResult {
   tokens: number;
   /** Expected tokens missing, out of place or changed, summed over all streams. */
   lostTokens: number;
-  /** Streams that did not end with the final `done` line (an error status, line or lost connection). */
+  /** Streams that did not end with the final `done` line or `[DONE]` (an error status, line or lost connection). */
   failedStreams: number;
   /** Why the first few failed or lost tokens, for the report. */
   problems: string[];
 }
 
 const MAX_PROBLEMS = 5;
+const NO_END = "no final done line";
 
 /** Runs `plan` against `request` through `client` and returns the figures. */
 export async function runLoad(
@@ -80,7 +82,7 @@ async function runStream(
   const start = performance.now();
   let firstByteMs = NaN;
   const tokens: string[] = [];
-  let problem = "no final done line";
+  let problem = NO_END;
   try {
     const response = await fetch(request.url, {
       method: "POST",
@@ -98,10 +100,17 @@ async function runStream(
       buffered += decoder.decode(bytes, { stream: true });
       let newline;
       while ((newline = buffered.indexOf("\n")) !== -1) {
-        const line = JSON.parse(buffered.slice(0, newline));
+        let text = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        if (typeof line.error === "string") problem = `error line: ${line.error}`;
-        const token = line.response ?? line.message?.content;
+        if (text === "") continue; // Between server-sent events.
+        if (text.startsWith("data: ")) text = text.slice(6);
+        if (text === "[DONE]") {
+          if (problem === NO_END) problem = "";
+          continue;
+        }
+        const line = JSON.parse(text);
+        if (line.error !== undefined) problem = `error: ${JSON.stringify(line.error)}`;
+        const token = line.response ?? line.message?.content ?? line.choices?.[0]?.delta?.content;
         if (token) tokens.push(token);
         if (line.done === true) problem = "";
       }

@@ -102,7 +102,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
 /** Runs `scenario` against `target` in front of a fresh fake; a string says why it could not. */
 async function measure(target: Target, scenario: Scenario): Promise<Row | string> {
   const reply = benchReply(scenario.tokens);
-  const fake = await startFake(reply.text, scenario.tokenDelayMs);
+  const fake = await startFake(reply.text, scenario.tokenDelayMs, target.fake);
   try {
     const running = await target.start(fake.url);
     if (typeof running === "string") return running;

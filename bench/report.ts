@@ -149,6 +149,8 @@ const RATIO_TARGETS: RatioTarget[] = [
   { scenario: "firehose", target: "passthrough", reference: "nginx",      figure: "CPU per token", max: 1.5 },
   { scenario: "many",     target: "passthrough", reference: "nginx",      figure: "CPU per token", max: 1.5 },
   { scenario: "firehose", target: "passthrough", reference: "nginx",      figure: "tokens/s",      min: 0.8 },
+  { scenario: "firehose", target: "/chat_api (engine)", reference: "bare relay (SSE)", figure: "CPU per token", max: 1.0 },
+  { scenario: "many",     target: "/chat_api (engine)", reference: "bare relay (SSE)", figure: "CPU per token", max: 1.0 },
 ];
 
 /** The targets of issue 7 checked against `results` (n/a where a figure is missing). */

@@ -1,7 +1,8 @@
 /**
- * What the bench measures: the six ways to reach the fake Ollama, each started in front of a
- * given fake as its own process, and the request each one is sent. Every target gets the same
- * question, with the same key and model, and must relay the same answer.
+ * What the bench measures: the six ways to reach the fake Ollama, and two to reach the fake
+ * OpenAI-compatible engine (the gateway in engine mode, and a bare relay of the same SSE), each
+ * started in front of a given fake as its own process, and the request each one is sent. Every
+ * target gets the same question, with the same key and model, and must relay the same answer.
  *
  * @module
  */
@@ -15,6 +16,8 @@ import { type ChildProcess, denoTaskArgs, freePort, startProcess } from "./proce
 export const BENCH_KEY = "bench-key-0123456789";
 /** A model the fake has installed that does not think, so every token is an answer token. */
 export const BENCH_MODEL = "llama3.2:1b";
+/** The fake engine's model that does not think. */
+export const BENCH_ENGINE_MODEL = "meta-llama/Llama-3.2-1B-Instruct";
 const PROMPT = "Benchmark";
 
 /** A target ready to take requests. */
@@ -24,12 +27,17 @@ export interface RunningTarget {
   relay?: ChildProcess;
 }
 
-/** A way to reach the fake Ollama that the bench compares. */
+/** The fake a target is measured in front of. */
+export type FakeKind = "ollama" | "engine";
+
+/** A way to reach a fake that the bench compares. */
 export interface Target {
   /** Row name in the tables. */
   name: string;
   /** What the row measures, for the legend. */
   description: string;
+  /** The fake it relays: the fake Ollama unless said. */
+  fake?: FakeKind;
   /** Starts it in front of the fake at `fakeUrl`, or says in words why it is not available. */
   start(fakeUrl: string): Promise<RunningTarget | string>;
 }
@@ -101,25 +109,53 @@ export const TARGETS: Target[] = [
       "(f) Deno.serve + fetch, the upstream body returned untouched (bench/bare_relay.ts)",
     start: (fakeUrl) => startBareRelay(fakeUrl, { native: true }),
   },
+  {
+    name: "/chat_api (engine)",
+    description: "(g) the gateway's /chat_api in front of the fake engine (OPENAI_BASE_URL), " +
+      "converting its SSE",
+    fake: "engine",
+    async start(fakeUrl) {
+      const { url, relay } = await startGateway(fakeUrl, { OPENAI_BASE_URL: `${fakeUrl}/v1` });
+      return { request: gatewayChat(`${url}/chat_api`, BENCH_ENGINE_MODEL), relay };
+    },
+  },
+  {
+    name: "bare relay (SSE)",
+    description: "(h) bench/bare_relay.ts (as (d)) in front of the fake engine",
+    fake: "engine",
+    start: (fakeUrl) => startBareRelay(fakeUrl, { native: false, sse: true }),
+  },
 ];
 
-/** Starts the fake Ollama, its tokens `delayMs` apart, answering every question with `reply`. */
-export async function startFake(reply: string, delayMs: number): Promise<
+/**
+ * Starts the fake Ollama (or the fake engine), its tokens `delayMs` apart, answering every
+ * question with `reply`.
+ */
+export async function startFake(reply: string, delayMs: number, kind: FakeKind = "ollama"): Promise<
   ChildProcess & {
     url: string;
   }
 > {
   const port = freePort();
-  const fake = await startProcess("the fake Ollama", Deno.execPath(), denoTaskArgs("fake-ollama"), {
+  const [name, task, prefix] = kind === "engine"
+    ? ["the fake engine", "fake-engine", "FAKE_ENGINE"]
+    : ["the fake Ollama", "fake-ollama", "FAKE_OLLAMA"];
+  const fake = await startProcess(name, Deno.execPath(), denoTaskArgs(task), {
     PORT: String(port),
-    FAKE_OLLAMA_DELAY_MS: String(delayMs),
-    FAKE_OLLAMA_REPLY: reply,
+    [`${prefix}_DELAY_MS`]: String(delayMs),
+    [`${prefix}_REPLY`]: reply,
   }, port);
   return { ...fake, url: `http://127.0.0.1:${port}` };
 }
 
-/** `bench/bare_relay.ts` in front of the fake at `fakeUrl`, relaying natively or through JS. */
-async function startBareRelay(fakeUrl: string, { native }: { native: boolean }) {
+/**
+ * `bench/bare_relay.ts` in front of the fake at `fakeUrl`, relaying natively or through JS, asked
+ * Ollama's question or (`sse`) the engine's.
+ */
+async function startBareRelay(
+  fakeUrl: string,
+  { native, sse = false }: { native: boolean; sse?: boolean },
+) {
   const port = freePort();
   const relay = await startProcess(
     native ? "the native relay" : "the bare relay",
@@ -128,11 +164,15 @@ async function startBareRelay(fakeUrl: string, { native }: { native: boolean }) 
     { PORT: String(port), UPSTREAM_URL: fakeUrl, BARE_RELAY_NATIVE: String(native) },
     port,
   );
-  return { request: ollamaChat(`http://127.0.0.1:${port}/api/chat`), relay };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    request: sse ? engineChat(`${url}/v1/chat/completions`) : ollamaChat(`${url}/api/chat`),
+    relay,
+  };
 }
 
-/** The gateway as `deno task start` runs it, for Ollama at `fakeUrl`. */
-async function startGateway(fakeUrl: string) {
+/** The gateway as `deno task start` runs it, for Ollama at `fakeUrl` (or, by `env`, an engine). */
+async function startGateway(fakeUrl: string, env: Record<string, string> = {}) {
   const port = freePort();
   const relay = await startProcess("the gateway", Deno.execPath(), denoTaskArgs("start"), {
     PORT: String(port),
@@ -142,6 +182,7 @@ async function startGateway(fakeUrl: string) {
     OLLAMA_MODEL: BENCH_MODEL,
     // The bench measures the relay, not the cap: 1,000 streams at once must all be let through.
     MAX_CONCURRENT_REQUESTS: "100000",
+    ...env,
   }, port);
   return { url: `http://127.0.0.1:${port}`, relay };
 }
@@ -160,10 +201,22 @@ function ollamaChat(url: string): StreamRequest {
 }
 
 /** The bench question in the shape of the gateway's `/chat_api`. */
-function gatewayChat(url: string): StreamRequest {
+function gatewayChat(url: string, model = BENCH_MODEL): StreamRequest {
   return {
     url,
     headers,
-    body: JSON.stringify({ prompt: PROMPT, model: BENCH_MODEL, think: false }),
+    body: JSON.stringify({ prompt: PROMPT, model, think: false }),
   };
+}
+
+/** The bench question as the gateway in engine mode sends it to the engine (`toEngineChat`). */
+function engineChat(url: string): StreamRequest {
+  const body = {
+    model: BENCH_ENGINE_MODEL,
+    messages: [{ role: "user", content: PROMPT }],
+    stream: true,
+    stream_options: { include_usage: true },
+    reasoning_effort: "none",
+  };
+  return { url, headers, body: JSON.stringify(body) };
 }

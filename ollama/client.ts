@@ -8,6 +8,7 @@
  */
 
 import { GatewayError, RETRY_AFTER } from "../server/errors.ts";
+import { fetchUpstream } from "../server/upstream_fetch.ts";
 
 /** Where Ollama is and how long to wait for it to begin answering. */
 export interface OllamaTarget {
@@ -22,31 +23,16 @@ export interface OllamaTarget {
  * client's: when it aborts, so does the request to Ollama, headers or body, and Ollama stops.
  * Throws a {@link GatewayError} (502 unreachable, 504 too slow), or the abort if the client left.
  */
-export async function fetchOllama(
+export function fetchOllama(
   target: OllamaTarget,
   path: string,
   init: RequestInit & { signal?: AbortSignal },
 ): Promise<Response> {
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), target.firstByteTimeoutMs);
-  const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
-  try {
-    return await fetch(target.ollamaUrl + path, { ...init, signal });
-  } catch (error) {
-    if (init.signal?.aborted) throw error;
-    if (deadline.signal.aborted) {
-      throw new GatewayError(
-        504,
-        `Ollama did not start answering within ${target.firstByteTimeoutMs / 1000} s`,
-      );
-    }
-    throw new GatewayError(
-      502,
-      `Ollama is not reachable at ${target.ollamaUrl} (OLLAMA_URL). Is it running?`,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
+  return fetchUpstream(target.ollamaUrl + path, init, {
+    name: "Ollama",
+    where: `${target.ollamaUrl} (OLLAMA_URL)`,
+    firstByteTimeoutMs: target.firstByteTimeoutMs,
+  });
 }
 
 /**

@@ -20,39 +20,51 @@ const RESPONSE_HEADERS = ["content-type"];
 /**
  * A handler that sends the request to the same path on Ollama (the query is dropped) and answers
  * with Ollama's answer as it comes, error statuses included. The client's abort signal goes along,
- * so a client that leaves stops Ollama, and so does `shutdown` once the grace is over. Throws what `fetchOllama` throws (502 unreachable, 504 no
- * answer in time), for the route's `onError` to answer in its API's shape.
+ * so a client that leaves stops Ollama, and so does `shutdown` once the grace is over. Throws what
+ * `fetchOllama` throws (502 unreachable, 504 no answer in time), for the route's `onError` to
+ * answer in its API's shape.
  */
 export function relayToOllama(
   target: OllamaTarget,
   shutdown: AbortSignal,
 ): (c: Context) => Promise<Response> {
-  return (c) => relay(target, c.req.raw, c.req.path, shutdown);
+  return relayVia((path, init) => fetchOllama(target, path, init), shutdown);
 }
 
-async function relay(
-  target: OllamaTarget,
-  request: Request,
+/** Sends a relayed request on to `path` upstream, resolving at its response headers. */
+export type UpstreamSend = (
   path: string,
+  init: RequestInit & { headers: Record<string, string>; signal: AbortSignal },
+) => Promise<Response>;
+
+/**
+ * A handler that relays the request the way {@link relayToOllama} does, through `send`: the
+ * OpenAI-compatible engine's relay (`openai/passthrough.ts`) shares it.
+ */
+export function relayVia(
+  send: UpstreamSend,
   shutdown: AbortSignal,
-): Promise<Response> {
-  const upstream = await fetchOllama(target, path, {
-    method: request.method,
-    headers: pickHeaders(request.headers, REQUEST_HEADERS),
-    body: request.body,
-    signal: AbortSignal.any([request.signal, shutdown]),
-  });
-  return new Response(upstream.body, {
-    status: upstream.status,
-    headers: pickHeaders(upstream.headers, RESPONSE_HEADERS),
-  });
+): (c: Context) => Promise<Response> {
+  return async (c) => {
+    const request = c.req.raw;
+    const upstream = await send(c.req.path, {
+      method: request.method,
+      headers: pickHeaders(request.headers, REQUEST_HEADERS),
+      body: request.body,
+      signal: AbortSignal.any([request.signal, shutdown]),
+    });
+    return new Response(upstream.body, {
+      status: upstream.status,
+      headers: pickHeaders(upstream.headers, RESPONSE_HEADERS),
+    });
+  };
 }
 
-function pickHeaders(headers: Headers, names: string[]): Headers {
-  const picked = new Headers();
+function pickHeaders(headers: Headers, names: string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
   for (const name of names) {
     const value = headers.get(name);
-    if (value !== null) picked.set(name, value);
+    if (value !== null) picked[name] = value;
   }
   return picked;
 }

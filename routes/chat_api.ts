@@ -1,28 +1,31 @@
 /**
  * `POST /chat_api`: the authenticated streaming chat endpoint (its contract is in
  * docs/ARCHITECTURE.md). Turns away blocked clients and wrong keys, holds a place among the
- * generations in flight, validates the request, opens Ollama's `/api/chat` with the client's abort
- * signal, and streams the answer back as the gateway's NDJSON through `chatStream`.
+ * generations in flight, validates the request, opens the answer upstream with the client's abort
+ * signal (Ollama's `/api/chat`, or an OpenAI-compatible engine's `/chat/completions` when
+ * `OPENAI_BASE_URL` is set; see `server/chat_upstream.ts`), and streams it back as the gateway's
+ * NDJSON.
  *
  * @module
  */
 
 import { type Context, Hono } from "hono";
 import type { ApiGuards } from "../middleware/api_guards.ts";
-import { parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
-import { chatStream } from "../ollama/chat_stream.ts";
-import { fetchOllama, ollamaError, type OllamaTarget } from "../ollama/client.ts";
-import { ContextSizer } from "../ollama/context.ts";
+import { parseChatRequest } from "../ollama/chat_request.ts";
+import { ollamaChat, type OllamaChatTarget } from "../ollama/chat_upstream.ts";
+import { engineChat } from "../openai/chat_upstream.ts";
+import type { EngineTarget } from "../openai/client.ts";
+import type { ChatUpstream } from "../server/chat_upstream.ts";
 import { GatewayError } from "../server/errors.ts";
 
-/** What `/chat_api` needs to know: where Ollama is, and how to fill in and time an answer. */
-export interface ChatApiOptions extends OllamaTarget {
+/**
+ * What `/chat_api` needs to know: where Ollama is, or the engine when `engineUrl` is set, and
+ * how to fill in and time an answer.
+ */
+export interface ChatApiOptions
+  extends OllamaChatTarget, Partial<Pick<EngineTarget, "engineUrl" | "engineKey">> {
   /** Model used when a request names none. */
   defaultModel: string;
-  /** Longest silence from Ollama mid-answer, in milliseconds, before the answer is ended. */
-  idleTimeoutMs: number;
-  /** Largest context window to ask Ollama for (`MAX_CONTEXT_TOKENS`). */
-  maxContextTokens: number;
 }
 
 /** The `/chat_api` route; `shutdown` ends answers still streaming when the grace is over. */
@@ -31,7 +34,9 @@ export function chatApiRoutes(
   { requireKey, limitGeneration, limitBody }: ApiGuards,
   shutdown: AbortSignal,
 ): Hono {
-  const contexts = new ContextSizer(options);
+  const upstream: ChatUpstream = options.engineUrl
+    ? engineChat({ ...options, engineUrl: options.engineUrl })
+    : ollamaChat(options);
   return new Hono().post(
     "/chat_api",
     requireKey,
@@ -40,22 +45,13 @@ export function chatApiRoutes(
     async function chatApi(c) {
       const request = parseChatRequest(await readJson(c), options.defaultModel);
       c.set("logModel", request.model);
-      const context = await contexts.plan(request);
-      const upstream = await fetchOllama(options, "/api/chat", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(toOllamaChat(context.request)),
-        signal: AbortSignal.any([c.req.raw.signal, shutdown]),
-      });
-      if (!upstream.ok || !upstream.body) throw await ollamaError(upstream, request.model);
-      const answer = chatStream(upstream.body, {
+      const answer = await upstream.open(request, {
+        signal: c.req.raw.signal,
+        shutdown,
         onDone: ({ eval_count }) => {
           if (typeof eval_count === "number") c.set("logTokensOut", eval_count);
         },
         onError: () => c.set("logStreamFailed", true),
-        idleTimeoutMs: options.idleTimeoutMs,
-        signal: shutdown,
-        prelude: context.notice,
       });
       return new Response(answer, {
         headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" },

@@ -1,0 +1,240 @@
+/**
+ * The shell of every `/chat_api` stream: an upstream's text body in, the gateway's NDJSON out,
+ * whatever the upstream speaks (Ollama's NDJSON in `ollama/chat_stream.ts`, an OpenAI-compatible
+ * engine's server-sent events in `openai/chat_stream.ts`). {@link relayLines} does what both
+ * share; a {@link LineConverter} turns each of the upstream's lines into the gateway's.
+ *
+ * This is the per-token hot path, and on a Space the gateway's CPU is also the model's. So it is
+ * one `TransformStream` stage that decodes, splits lines, and writes every line it can complete
+ * from a network chunk as one output chunk: no stage per line, no regex over a buffer, no copy of
+ * the text so far; and the upstream's body is read into one reused buffer (see `chunkReader`).
+ * The output's last line is always the final `done` line or one `{"error": …}` line, so a partial
+ * answer is never passed off as whole.
+ *
+ * @example An upstream whose every line is a token, ended by a line "END"
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { relayLines } from "./line_relay.ts";
+ *
+ * const relay = (text: string) =>
+ *   relayLines(ReadableStream.from([new TextEncoder().encode(text)]), "Echo", (answer) => (line) =>
+ *     line === "END"
+ *       ? answer.finish({ done: true })
+ *       : `{"response":${JSON.stringify(line)}}\n`);
+ *
+ * assertEquals(await new Response(relay("Hi\nthere\nEND\n")).text(),
+ *   '{"response":"Hi"}\n{"response":"there"}\n{"done":true}\n');
+ * assertEquals(await new Response(relay("Hi\nth")).text(),
+ *   '{"response":"Hi"}\n{"response":"th"}\n' +
+ *     '{"error":"Echo ended the answer before it was complete"}\n');
+ * ```
+ *
+ * @module
+ */
+
+/** The final `done` line's fields, for whoever wants to log them. */
+export type DoneStats = { done: true } & Record<string, unknown>;
+
+/** How a converter ends the answer; each returns the last line, for the converter to return. */
+export interface AnswerEnd {
+  /** The answer is complete: returns the `done` line for `stats`, and calls `onDone`. */
+  finish(stats: DoneStats): string;
+  /** The answer failed: returns the `{"error": message}` line, and calls `onError`. */
+  fail(message: string): string;
+}
+
+/**
+ * Converts one complete upstream line (without its `\n`; blank lines included) into the
+ * gateway's lines (`""` for none). It ends the answer by returning `end.finish(…)` or
+ * `end.fail(…)`; nothing is converted after that.
+ */
+export type LineConverter = (line: string) => string;
+
+/** Options of {@link relayLines}. */
+export interface RelayOptions {
+  /** Called once when the final `done` line has been passed on. */
+  onDone?: (stats: DoneStats) => void;
+  /** Called once when the answer ends with an error line instead. */
+  onError?: () => void;
+  /**
+   * Longest silence from the upstream, in milliseconds, before the answer is ended with an error
+   * line and the upstream is cancelled; noticed within a quarter more. No limit when unset.
+   */
+  idleTimeoutMs?: number;
+  /** Ends the answer with an error line carrying the abort reason's message; cancels upstream. */
+  signal?: AbortSignal;
+  /** Lines (each ending in a newline) sent before the upstream's, such as the context notice. */
+  prelude?: string;
+}
+
+const encoder = new TextEncoder();
+
+/** Idle checks per idle timeout: a silence is noticed at most a quarter of the timeout late. */
+const IDLE_CHECKS = 4;
+
+/**
+ * Relays `upstream` as the gateway's NDJSON, each line through the converter `makeConverter`
+ * builds. `name` names the upstream in the error lines the relay writes itself ("Ollama", "The
+ * engine"): when it ends before the converter ended the answer, when the connection is lost, when
+ * it is silent for too long, or when `signal` aborts. Cancelling the returned stream cancels
+ * `upstream`, so the upstream stops generating.
+ */
+export function relayLines(
+  upstream: ReadableStream<Uint8Array>,
+  name: string,
+  makeConverter: (end: AnswerEnd) => LineConverter,
+  { onDone, onError, idleTimeoutMs, signal, prelude }: RelayOptions = {},
+): ReadableStream<Uint8Array> {
+  const decoder = new TextDecoder();
+  const lowerName = name.startsWith("The ") ? "the " + name.slice(4) : name;
+  let partialLine = "";
+  let finished = false;
+  let chunksSeen = 0;
+  let output!: TransformStreamDefaultController<Uint8Array>;
+
+  const end: AnswerEnd = {
+    finish(stats) {
+      finished = true;
+      onDone?.(stats);
+      return JSON.stringify(stats) + "\n";
+    },
+    fail(message) {
+      finished = true;
+      onError?.();
+      return JSON.stringify({ error: message }) + "\n";
+    },
+  };
+  const convert = makeConverter(end);
+
+  /** Converts every line completed by `text`; keeps the unfinished tail for the next chunk. */
+  const convertLines = (text: string): string => {
+    let newline = text.indexOf("\n");
+    if (newline === -1) {
+      partialLine += text;
+      return "";
+    }
+    let lines = convert(partialLine + text.slice(0, newline));
+    for (;;) {
+      if (finished) return lines;
+      const start = newline + 1;
+      newline = text.indexOf("\n", start);
+      if (newline === -1) {
+        partialLine = text.slice(start);
+        return lines;
+      }
+      lines += convert(text.slice(start, newline));
+    }
+  };
+
+  const upstreamChunks = chunkReader(upstream);
+
+  const write = (lines: string) => {
+    if (lines !== "") output.enqueue(encoder.encode(lines));
+    if (finished) {
+      output.terminate();
+      release();
+    }
+  };
+
+  /** Ends the stream with `message` on behalf of a timer or a signal, unless it has ended. */
+  const interrupt = (message: string) => {
+    if (!finished) write(end.fail(message));
+  };
+
+  // One timer per stream, not one per chunk: it compares a counter the transform bumps.
+  let idleChecks: ReturnType<typeof setInterval> | undefined;
+  if (idleTimeoutMs !== undefined) {
+    let chunksAtLastCheck = 0;
+    let quietChecks = 0;
+    idleChecks = setInterval(() => {
+      quietChecks = chunksSeen === chunksAtLastCheck ? quietChecks + 1 : 0;
+      chunksAtLastCheck = chunksSeen;
+      if (quietChecks === IDLE_CHECKS) {
+        interrupt(`${name} sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`);
+      }
+    }, idleTimeoutMs / IDLE_CHECKS);
+  }
+  const onAbort = () =>
+    interrupt(signal?.reason instanceof Error ? signal.reason.message : "The answer was stopped");
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  /** Stops the timer and the signal, and cancels `upstream`, so it stops generating. */
+  function release() {
+    clearInterval(idleChecks);
+    signal?.removeEventListener("abort", onAbort);
+    upstreamChunks.cancel().catch(() => {}); // Already ended or failed: nothing left to stop.
+  }
+
+  const normalizer = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      output = controller;
+      if (prelude) controller.enqueue(encoder.encode(prelude));
+    },
+    transform(chunk) {
+      chunksSeen++;
+      write(convertLines(decoder.decode(chunk, { stream: true })));
+    },
+    flush() {
+      // A last line without its newline is still a line; no line at all is not an empty one.
+      const tail = decoder.decode();
+      const lines = partialLine + tail === "" ? "" : convertLines(tail + "\n");
+      write(finished ? lines : lines + end.fail(`${name} ended the answer before it was complete`));
+    },
+    cancel() {
+      finished = true;
+      release();
+    },
+  });
+
+  relayChunks(upstreamChunks, normalizer.writable).catch(() => {
+    if (!finished) write(end.fail(`Lost the connection to ${lowerName}; the answer is incomplete`));
+  });
+  return normalizer.readable;
+}
+
+/** Bytes read from the upstream at a time: dozens of its lines. Lives as long as the stream. */
+const READ_BUFFER_BYTES = 8 * 1024;
+
+/** Reads a stream chunk by chunk; a chunk is valid until the next read. */
+interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * Reads `stream` chunk by chunk. A `fetch` body is a byte stream: it is read into one reused
+ * buffer, because its default reader (the one `pipeTo` uses) allocates and zeroes a new 64 KiB
+ * buffer for every chunk, every token, which cost more CPU than the whole conversion
+ * (bench/README.md). Other streams (tests build their own) are read as they are.
+ */
+function chunkReader(stream: ReadableStream<Uint8Array>): ChunkReader {
+  let bytes: ReadableStreamBYOBReader;
+  try {
+    bytes = stream.getReader({ mode: "byob" });
+  } catch {
+    return stream.getReader(); // Not a byte stream.
+  }
+  let buffer = new ArrayBuffer(READ_BUFFER_BYTES);
+  return {
+    async read() {
+      const chunk = await bytes.read(new Uint8Array(buffer));
+      if (chunk.value) buffer = chunk.value.buffer; // Reading moved it there.
+      return chunk;
+    },
+    cancel: () => bytes.cancel(),
+  };
+}
+
+/**
+ * Writes every chunk of `reader` to `writable`, waiting for each write (the normalizer has then
+ * decoded the chunk, so its buffer may be reused) before the next read, and closes it at the end.
+ * Rejects when reading fails (the connection is lost) or writing does (the answer has ended, or
+ * the client left).
+ */
+async function relayChunks(reader: ChunkReader, writable: WritableStream<Uint8Array>) {
+  const writer = writable.getWriter();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    await writer.write(chunk.value);
+  }
+  await writer.close();
+}
