@@ -9,10 +9,13 @@
  *
  * - a connection that has not sent a request's headers within `headerTimeoutMs` of opening, or
  *   sits idle for `keepAliveTimeoutMs` after its last response, is closed;
- * - at most `maxConnections` are open (fewer when the open-file limit is low, see
- *   {@link connectionCap}); a new one past the cap first takes the place of the oldest connection
- *   that has no request in flight, or is closed at once when every one is working;
- * - a failing `accept` (out of file descriptors) is retried shortly, never fatal.
+ * - at most `maxConnections` are open; a new one past the cap takes the place of the oldest
+ *   connection that has no request in flight, or is closed at once when every one is working;
+ * - when `accept` fails for want of file descriptors, the cap drops to half the connections open
+ *   then (the other half of the descriptors is for the requests to Ollama), the idle connections
+ *   beyond it are closed, and accepting goes on: the gateway learns the open-file limit (which
+ *   Deno can only read with every permission) the first time it meets it. Other `accept` failures
+ *   are retried shortly; none is fatal.
  *
  * @example Serve, answer, shut down
  * ```ts
@@ -40,7 +43,7 @@ import type { Logger } from "./logger.ts";
 
 /** Limits on the connections of {@link serveWithLimits}. */
 export interface ConnectionLimits {
-  /** Most connections open at once (`MAX_CONNECTIONS`), before {@link connectionCap} lowers it. */
+  /** Most connections open at once (`MAX_CONNECTIONS`); lowered if file descriptors run out. */
   maxConnections: number;
   /** Milliseconds a new connection has to send its first request's headers (`HEADER_TIMEOUT_S`). */
   headerTimeoutMs: number;
@@ -69,51 +72,27 @@ export interface LimitedServer {
   shutdown(): Promise<void>;
 }
 
-/** File descriptors kept for Deno itself, its files and pipes, beyond two per connection. */
-const RESERVED_FILES = 64;
-
-/** Milliseconds to wait before accepting again after `accept` failed (out of descriptors). */
+/** Milliseconds to wait before accepting again after `accept` failed. */
 const ACCEPT_RETRY_MS = 100;
 
-/**
- * The cap on connections for an open-file limit of `fileLimit`: `maxConnections`, or fewer when
- * the limit could not hold them. A connection whose request is relayed to Ollama holds two
- * descriptors (the client's and Ollama's), and {@link RESERVED_FILES} stay free for the rest.
- *
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { connectionCap } from "./serve.ts";
- *
- * assertEquals(connectionCap(2000, 1_048_576), 2000);
- * assertEquals(connectionCap(2000, 200), 68);
- * assertEquals(connectionCap(2000, undefined), 2000);
- * ```
- */
-export function connectionCap(maxConnections: number, fileLimit: number | undefined): number {
-  if (fileLimit === undefined) return maxConnections;
-  return Math.max(1, Math.min(maxConnections, Math.floor((fileLimit - RESERVED_FILES) / 2)));
-}
+/** The fewest connections the cap is ever lowered to. */
+const MIN_CONNECTIONS = 8;
 
 /**
- * This process's open-file limit (`RLIMIT_NOFILE`, which Deno raises to the hard limit at
- * startup), from `/proc/self/limits`; `undefined` when unlimited or unreadable (not Linux).
+ * Milliseconds after lowering the cap during which running out again does not lower it again:
+ * the connections closed to make room give their descriptors back only a moment later.
  */
-export function openFileLimit(): number | undefined {
-  try {
-    const line = Deno.readTextFileSync("/proc/self/limits").split("\n")
-      .find((text) => text.startsWith("Max open files"));
-    const soft = Number(line?.split(/\s{2,}/)[1]);
-    return Number.isSafeInteger(soft) ? soft : undefined;
-  } catch {
-    return undefined;
-  }
+const LOWERED_RECENTLY_MS = 1_000;
+
+/** Whether `error` says the process (EMFILE) or the system (ENFILE) is out of file descriptors. */
+function outOfFiles(error: unknown): boolean {
+  return /\(os error 2[34]\)/.test(String(error));
 }
 
 /** Deno's native HTTP server on one accepted connection (internal, as `node:http` uses it). */
 type ServeHttpOnConnection = (
   conn: Deno.Conn,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
   handler: Deno.ServeHandler,
   onError: (error: unknown) => Response,
   onListen: () => void,
@@ -130,8 +109,6 @@ function nativeServeOnConnection(): ServeHttpOnConnection | undefined {
 interface Connection {
   /** Requests whose responses are not over yet. */
   active: number;
-  /** Aborting it closes the connection at once. */
-  close: AbortController;
   /** The header or keep-alive deadline. */
   timer?: ReturnType<typeof setTimeout>;
   http?: { finished: Promise<void>; shutdown(): Promise<void> };
@@ -151,13 +128,7 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
     const server = Deno.serve({ hostname, port, onListen }, handler);
     return { addr: server.addr, connections: () => 0, shutdown: () => server.shutdown() };
   }
-  const cap = connectionCap(options.maxConnections, openFileLimit());
-  if (cap < options.maxConnections) {
-    log.warn(
-      `Serving at most ${cap} connections, not MAX_CONNECTIONS=${options.maxConnections}: ` +
-        "the open-file limit (ulimit -n) allows no more",
-    );
-  }
+  let cap = options.maxConnections;
 
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
   // In order of opening, so the first idle one found is the oldest.
@@ -165,16 +136,20 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
   let closing = false;
   let shedding = false;
   let acceptFailing = false;
+  let loweredAt = -Infinity;
 
   const onError = (error: unknown) => {
     log.error(`A request failed in the HTTP server: ${error}`);
     return new Response("Internal Server Error", { status: 500 });
   };
 
-  /** Closes `connection` now if no request is in flight on it. */
+  /**
+   * Closes `connection` if no request is in flight on it. (Gracefully: Deno's hard close throws an
+   * uncatchable error when the client closed the connection a moment before.)
+   */
   const closeIfIdle = (connection: Connection) => {
     if (connection.active === 0) {
-      connection.close.abort();
+      connection.http?.shutdown().catch(() => {});
       connections.delete(connection);
     }
   };
@@ -190,8 +165,20 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
     return false;
   };
 
+  /** Halves the cap from the connections open now, closing idle ones beyond it. */
+  const lowerCap = () => {
+    const open = connections.size;
+    loweredAt = performance.now();
+    cap = Math.max(MIN_CONNECTIONS, Math.floor(open / 2));
+    while (connections.size > cap && evictIdle());
+    log.warn(
+      `Out of file descriptors with ${open} connections open: serving at most ${cap} from now ` +
+        `on (MAX_CONNECTIONS=${options.maxConnections}; raise the open-file limit, ulimit -n)`,
+    );
+  };
+
   const serve = (conn: Deno.Conn) => {
-    const connection: Connection = { active: 0, close: new AbortController() };
+    const connection: Connection = { active: 0 };
     connection.timer = setTimeout(() => closeIfIdle(connection), options.headerTimeoutMs);
     const requestEnded = () => {
       if (--connection.active > 0 || closing) return;
@@ -199,7 +186,7 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
     };
     connection.http = serveOnConnection(
       conn,
-      connection.close.signal,
+      undefined,
       (request, info) => {
         connection.active++;
         clearTimeout(connection.timer);
@@ -223,7 +210,11 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
         conn = await listener.accept();
       } catch (error) {
         if (closing || error instanceof Deno.errors.BadResource) return;
-        // Out of file descriptors (or another passing failure): the listener still works.
+        // The listener still works: make room if descriptors ran out, and try again shortly.
+        const loweredRecently = performance.now() - loweredAt < LOWERED_RECENTLY_MS;
+        if (outOfFiles(error) && !loweredRecently && connections.size > MIN_CONNECTIONS) {
+          lowerCap();
+        }
         if (!acceptFailing) log.warn(`Cannot accept connections for now: ${error}`);
         acceptFailing = true;
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
