@@ -9,6 +9,7 @@
  */
 
 import type { Context } from "hono";
+import { readRequestBody } from "../server/request_body.ts";
 import { fetchOllama, type OllamaTarget } from "./client.ts";
 
 /** Request headers Ollama reads; the rest (Authorization, cookies, hop-by-hop) stays here. */
@@ -19,15 +20,17 @@ const RESPONSE_HEADERS = ["content-type"];
 
 /**
  * A handler that sends the request to the same path on Ollama (the query is dropped) and answers
- * with Ollama's answer as it comes, error statuses included. The client's abort signal goes along,
+ * with Ollama's answer as it comes, error statuses included. The request body is read whole
+ * first, or with `streamBody` (model files, gigabytes) streamed as it arrives. The client's abort signal goes along,
  * so a client that leaves stops Ollama, and so does `shutdown` once the grace is over. Throws what `fetchOllama` throws (502 unreachable, 504 no
  * answer in time), for the route's `onError` to answer in its API's shape.
  */
 export function relayToOllama(
   target: OllamaTarget,
   shutdown: AbortSignal,
+  { streamBody = false } = {},
 ): (c: Context) => Promise<Response> {
-  return (c) => relay(target, c.req.raw, c.req.path, shutdown);
+  return (c) => relay(target, c.req.raw, c.req.path, shutdown, streamBody);
 }
 
 async function relay(
@@ -35,11 +38,14 @@ async function relay(
   request: Request,
   path: string,
   shutdown: AbortSignal,
+  streamBody: boolean,
 ): Promise<Response> {
+  // Read whole first (it is within MAX_BODY_BYTES), so a body the client cuts short is its 400.
+  const body = streamBody || !request.body ? request.body : await readRequestBody(request);
   const upstream = await fetchOllama(target, path, {
     method: request.method,
     headers: pickHeaders(request.headers, REQUEST_HEADERS),
-    body: request.body,
+    body,
     signal: AbortSignal.any([request.signal, shutdown]),
   });
   return new Response(upstream.body, {

@@ -13,6 +13,7 @@ import { parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
 import { chatStream } from "../ollama/chat_stream.ts";
 import { fetchOllama, ollamaError, type OllamaTarget } from "../ollama/client.ts";
 import { GatewayError } from "../server/errors.ts";
+import { readRequestBody } from "../server/request_body.ts";
 
 /** What `/chat_api` needs to know: where Ollama is, and how to fill in and time an answer. */
 export interface ChatApiOptions extends OllamaTarget {
@@ -58,10 +59,11 @@ export function chatApiRoutes(
   );
 }
 
-/** The request body as JSON, or a `400` that says it is not. */
+/** The request body as JSON, or a `400` that says it is not, or that it was cut short. */
 async function readJson(c: Context): Promise<unknown> {
+  const body = await readRequestBody(c.req.raw);
   try {
-    return await c.req.json();
+    return JSON.parse(new TextDecoder().decode(body));
   } catch {
     throw new GatewayError(400, "The request body is not valid JSON");
   }

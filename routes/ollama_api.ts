@@ -30,12 +30,15 @@ export function ollamaApiRoutes(
 ): Hono {
   const relay = relayToOllama(options, shutdown);
   const manage: Handler = options.allowModelManagement ? relay : refuseModelManagement;
+  const upload: Handler = options.allowModelManagement
+    ? relayToOllama(options, shutdown, { streamBody: true })
+    : refuseModelManagement;
   return new Hono()
     .use("/", answerHeadLikeOllama)
     .get("/api/version", relay)
     .use("/api/*", requireKey)
     // Model files can be gigabytes: no body limit, and only reachable when the operator opts in.
-    .all("/api/blobs/:digest{sha256:[0-9a-f]+}", manage)
+    .all("/api/blobs/:digest{sha256:[0-9a-f]+}", upload)
     .use("/api/*", limitBody)
     .on("GET", ["/api/tags", "/api/ps"], relay)
     .post("/api/show", relay)
