@@ -32,6 +32,7 @@ export type Logger = Record<LogLevel, (message: string) => void>;
  * U+202A-U+202E, U+2066-U+2069), which reorder what a reader sees.
  */
 const UNSAFE_IN_LOG =
+  // deno-lint-ignore no-control-regex -- control characters are what it finds
   /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**

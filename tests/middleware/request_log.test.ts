@@ -56,6 +56,7 @@ Deno.test("line and paragraph separators, bidi overrides and controls in a field
       await waitFor(() => lines.length >= 1, "the request's line");
     });
     assertEquals(lines.length, 1);
+    // deno-lint-ignore no-control-regex -- raw control characters must be absent
     assert(!/[\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069\x00-\x1f]/.test(lines[0]), lines[0]);
     assert(
       lines[0].includes(
