@@ -67,8 +67,10 @@ export interface ChatStreamOptions {
   /** Called once when the answer ends with an error line instead. */
   onError?: () => void;
   /**
-   * Longest silence from Ollama, in milliseconds, before the answer is ended with an error line
-   * and Ollama is cancelled; noticed within a quarter more. No limit when unset.
+   * Longest time without progress, in milliseconds, before the answer is ended with an error line
+   * and Ollama is cancelled; noticed within a quarter more. No limit when unset. The line names
+   * who was silent: Ollama (nothing came), or the client (it read nothing, so the answer backed
+   * up; a client that never reads must not keep Ollama's request open).
    */
   idleTimeoutMs?: number;
   /** Ends the answer with an error line carrying the abort reason's message, and cancels Ollama. */
@@ -149,6 +151,8 @@ export function chatStream(
   };
 
   const upstreamChunks = chunkReader(upstream);
+  // Declared before the timer that reads its backlog; the normalizer is made further down.
+  let input!: WritableStreamDefaultWriter<Uint8Array>;
 
   const write = (lines: string) => {
     if (lines !== "") output.enqueue(encoder.encode(lines));
@@ -172,7 +176,14 @@ export function chatStream(
       quietChecks = chunksSeen === chunksAtLastCheck ? quietChecks + 1 : 0;
       chunksAtLastCheck = chunksSeen;
       if (quietChecks === IDLE_CHECKS) {
-        interrupt(`Ollama sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`);
+        // A chunk from Ollama waiting to be converted means the answer backed up: the client
+        // stopped reading. None waiting: Ollama is quiet.
+        const unread = (input.desiredSize ?? 1) <= 0;
+        interrupt(
+          unread
+            ? `The client read nothing for ${idleTimeoutMs / 1000} s, so the answer was ended`
+            : `Ollama sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`,
+        );
       }
     }, idleTimeoutMs / IDLE_CHECKS);
   }
@@ -204,8 +215,9 @@ export function chatStream(
       release();
     },
   });
+  input = normalizer.writable.getWriter();
 
-  relayChunks(upstreamChunks, normalizer.writable).catch(() => {
+  relayChunks(upstreamChunks, input).catch(() => {
     if (!finished) write(end("Lost the connection to Ollama; the answer is incomplete"));
   });
   return normalizer.readable;
@@ -245,13 +257,12 @@ function chunkReader(stream: ReadableStream<Uint8Array>): ChunkReader {
 }
 
 /**
- * Writes every chunk of `reader` to `writable`, waiting for each write (the normalizer has then
+ * Writes every chunk of `reader` to `writer`, waiting for each write (the normalizer has then
  * decoded the chunk, so its buffer may be reused) before the next read, and closes it at the end.
  * Rejects when reading fails (the connection to Ollama is lost) or writing does (the answer has
  * ended, or the client left).
  */
-async function relayChunks(reader: ChunkReader, writable: WritableStream<Uint8Array>) {
-  const writer = writable.getWriter();
+async function relayChunks(reader: ChunkReader, writer: WritableStreamDefaultWriter<Uint8Array>) {
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     await writer.write(chunk.value);
   }
