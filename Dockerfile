@@ -3,7 +3,7 @@
 # download. Hugging Face runs the container as uid 1000; so does this image.
 #
 #   docker build -t ollamaspace .                  (--build-arg OLLAMA_MODEL=llama3.2:1b for another)
-#   docker run --rm -p 7860:7860 -e OLLAMA_API_KEY=change-me ollamaspace
+#   docker run --rm -p 7860:7860 -e OLLAMA_API_KEY="$(openssl rand -base64 32)" ollamaspace
 
 # 1. The gateway, compiled by the `compile` task of deno.json (`deno compile` downloads Deno's
 #    runtime, so this stage needs the internet). It builds for the platform it runs on: x86-64,
@@ -37,14 +37,14 @@ FROM ollama/ollama:0.32.15
 ARG OLLAMA_MODEL=qwen3:4b
 # uid 1000 needs a writable HOME: `ollama serve` keeps its key pair in $HOME/.ollama, and the models
 # directory must be writable to pull another model at start. Ollama listens on loopback only: the
-# gateway, which asks for the API key, is the one way in. Hugging Face's proxy stands in front and
-# names the client in X-Forwarded-For, which the brute-force guard then counts (TRUST_PROXY).
+# gateway, which asks for the API key, is the one way in. TRUST_PROXY is start.sh's to choose: on
+# a Space, Hugging Face's proxy appends the client to X-Forwarded-For (1 proxy); under a plain
+# `docker run -p` nobody does, and the header would be the client's own choice (0).
 ENV HOME=/home/ubuntu \
     OLLAMA_MODELS=/home/ubuntu/.ollama/models \
     OLLAMA_HOST=127.0.0.1:11434 \
     OLLAMA_MODEL=${OLLAMA_MODEL} \
-    PORT=7860 \
-    TRUST_PROXY=true
+    PORT=7860
 RUN install -d -o 1000 -g 1000 "$HOME" "$HOME/.ollama" "$OLLAMA_MODELS"
 COPY --from=model --chown=1000:1000 /models ${OLLAMA_MODELS}
 COPY --from=build /app/dist/ollamaspace /app/ollamaspace

@@ -70,8 +70,17 @@ export interface Config {
   authFailureLimit: number;
   /** Length of the window in which failed authentications are counted, in milliseconds. */
   authFailureWindowMs: number;
-  /** Whether a client is the first `X-Forwarded-For` hop, not the socket peer (`TRUST_PROXY`). */
-  trustProxy: boolean;
+  /**
+   * Proxies in front of the gateway that append to `X-Forwarded-For` (`TRUST_PROXY`): with `n`,
+   * the client is the `n`-th entry from the right; with `0`, the socket peer.
+   */
+  trustProxy: number;
+  /** Most connections open at once; lowered to what the open-file limit holds (`MAX_CONNECTIONS`). */
+  maxConnections: number;
+  /** Milliseconds a new connection has to send its request headers (`HEADER_TIMEOUT_S`). */
+  headerTimeoutMs: number;
+  /** Milliseconds a connection may sit idle between requests (`KEEP_ALIVE_TIMEOUT_S`). */
+  keepAliveTimeoutMs: number;
   /** Milliseconds answers in flight get to finish once shutdown begins (`SHUTDOWN_GRACE_S`). */
   shutdownGraceMs: number;
   /** Browser origins allowed to call the API routes; empty means CORS is off (`CORS_ORIGINS`). */
@@ -122,7 +131,12 @@ export function loadConfig(env: Env): Config {
     ),
     authFailureLimit: parseWholeNumber("AUTH_FAILURE_LIMIT", env.AUTH_FAILURE_LIMIT, 10),
     authFailureWindowMs: 60_000,
-    trustProxy: parseFlag("TRUST_PROXY", env.TRUST_PROXY, false),
+    trustProxy: parseProxyCount(env.TRUST_PROXY),
+    maxConnections: parseWholeNumber("MAX_CONNECTIONS", env.MAX_CONNECTIONS, 2000),
+    headerTimeoutMs: 1000 *
+      parseWholeNumber("HEADER_TIMEOUT_S", env.HEADER_TIMEOUT_S, 10, MAX_SECONDS),
+    keepAliveTimeoutMs: 1000 *
+      parseWholeNumber("KEEP_ALIVE_TIMEOUT_S", env.KEEP_ALIVE_TIMEOUT_S, 75, MAX_SECONDS),
     shutdownGraceMs: 1000 *
       parseWholeNumber("SHUTDOWN_GRACE_S", env.SHUTDOWN_GRACE_S, 10, { ...MAX_SECONDS, min: 0 }),
     corsOrigins: parseOrigins("CORS_ORIGINS", env.CORS_ORIGINS),
@@ -224,19 +238,51 @@ function parseModel(value = "qwen3:4b"): string {
   return model;
 }
 
+/** Fewest characters a configured key may have: shorter ones are guessed too easily. */
+export const MIN_KEY_LENGTH = 16;
+
+/** How to make a good key, for the messages that refuse a bad one. */
+const MAKE_A_KEY = "make one with `openssl rand -base64 32` or " +
+  '`deno eval "console.log(crypto.randomUUID())"`';
+
 function parseKeys(value = ""): string[] {
   const keys = value.split(",").map((key) => key.trim()).filter((key) => key !== "");
   for (const [index, key] of keys.entries()) {
     // The key itself stays out of the message: it is a secret, and messages end up in logs.
+    const which = `OLLAMA_API_KEY: key ${index + 1} of ${keys.length}`;
     if (!TOKEN_PATTERN.test(key)) {
       throw new ConfigError(
-        `OLLAMA_API_KEY: key ${index + 1} of ${keys.length} has characters a Bearer token cannot ` +
-          "carry; use letters, digits and - . _ ~ + / (and = only at the end)",
+        `${which} has characters a Bearer token cannot carry; use letters, digits and ` +
+          `- . _ ~ + / (and = only at the end), or ${MAKE_A_KEY}`,
+      );
+    }
+    if (key.length < MIN_KEY_LENGTH) {
+      throw new ConfigError(
+        `${which} is ${key.length} character${
+          key.length === 1 ? "" : "s"
+        } long; a key needs at least ${MIN_KEY_LENGTH}, ` +
+          `or it can be guessed: ${MAKE_A_KEY}`,
       );
     }
   }
   return keys;
 }
+
+/** `TRUST_PROXY` as a number of proxies: `true`/`yes` mean 1, `false`/`no` 0, or a whole number. */
+function parseProxyCount(value: string | undefined): number {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "") return 0;
+  const flag = FLAGS.get(text);
+  if (flag !== undefined && !/^\d+$/.test(text)) return flag ? 1 : 0;
+  if (/^\d+$/.test(text) && Number(text) <= MAX_PROXIES) return Number(text);
+  throw new ConfigError(
+    `TRUST_PROXY must be the number of proxies in front of the gateway, from 0 to ${MAX_PROXIES} ` +
+      `(true means 1, false 0), not "${value}"`,
+  );
+}
+
+/** More proxies than anyone chains; a bigger number is a mistake. */
+const MAX_PROXIES = 10;
 
 /** `value` as a whole number from `min` to `max`; `fallback` when unset or empty. */
 function parseWholeNumber(

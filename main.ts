@@ -1,7 +1,8 @@
 /**
  * OllamaSpace's entry point: reads the configuration, prints a generated key if there is one,
- * serves the gateway with `Deno.serve`, and shuts down gracefully on SIGTERM or SIGINT (answers in
- * flight get `SHUTDOWN_GRACE_S` to finish; see `server/shutdown.ts`). With arguments it runs one of
+ * serves the gateway within its connection limits (`server/serve.ts`), and shuts down gracefully
+ * on SIGTERM or SIGINT (answers in flight get `SHUTDOWN_GRACE_S` to finish; see
+ * `server/shutdown.ts`). With arguments it runs one of
  * the helper commands of `cli.ts` instead (`wait-for-ollama`, `healthcheck`) and exits
  * with its status.
  *
@@ -12,6 +13,7 @@ import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { runCommand } from "./cli.ts";
 import { createLogger } from "./server/logger.ts";
+import { serveWithLimits } from "./server/serve.ts";
 import { gracefulShutdown } from "./server/shutdown.ts";
 import { loadStaticAssets } from "./server/static_assets.ts";
 
@@ -40,9 +42,13 @@ if (import.meta.main) {
 
   const log = createLogger(config.logLevel);
   const stopping = new AbortController();
-  const server = Deno.serve({
+  const server = serveWithLimits({
     port: config.port,
     hostname: config.host,
+    maxConnections: config.maxConnections,
+    headerTimeoutMs: config.headerTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    log,
     onListen: ({ hostname, port }) =>
       log.info(
         `OllamaSpace listening on http://${hostname}:${port} (` +
@@ -55,7 +61,7 @@ if (import.meta.main) {
 
   // Deno as PID 1 in a container crashes on SIGTERM without a listener.
   const shutDown = gracefulShutdown(server, stopping, config.shutdownGraceMs, log);
-  const stop = () => shutDown().then(() => Deno.exit(0));
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => shutDown(signal).then(() => Deno.exit(0)));
+  }
 }

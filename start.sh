@@ -21,12 +21,20 @@
 #   OLLAMA_START_TIMEOUT  seconds to wait for Ollama to answer (default 120)
 #   GATEWAY_BIN           the gateway binary (default /app/ollamaspace)
 #   PORT                  the gateway's port (default 7860)
+#   TRUST_PROXY           proxies in front of the gateway that append to X-Forwarded-For (default:
+#                         1 on a Hugging Face Space, which sets SPACE_ID; 0 elsewhere, as under a
+#                         plain `docker run -p`, where the header is whatever the client sends)
+#
+# The soft open-file limit is raised to the hard one: every connection holds a file descriptor.
 set -euo pipefail
 
 export OLLAMA_HOST="${OLLAMA_HOST:-127.0.0.1:11434}"
 export OLLAMA_MODEL="${OLLAMA_MODEL:-qwen3:4b}"
 export OLLAMA_KEEP_ALIVE="${OLLAMA_KEEP_ALIVE:--1}"
 export PORT="${PORT:-7860}"
+space_proxies=0
+if [[ -n "${SPACE_ID:-}" ]]; then space_proxies=1; fi
+export TRUST_PROXY="${TRUST_PROXY:-$space_proxies}"
 readonly GATEWAY_BIN="${GATEWAY_BIN:-/app/ollamaspace}"
 readonly START_TIMEOUT="${OLLAMA_START_TIMEOUT:-120}"
 
@@ -92,6 +100,7 @@ trap 'log "stopping Ollama and the gateway"; stop_children; exit 0' TERM INT
 
 OLLAMA_URL="$(ollama_url)"
 export OLLAMA_URL
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || log "could not raise the open-file limit above $(ulimit -n)"
 
 log "starting Ollama on $OLLAMA_HOST (models stay loaded for OLLAMA_KEEP_ALIVE=$OLLAMA_KEEP_ALIVE)"
 env -u OLLAMA_API_KEY ollama serve &
@@ -109,7 +118,7 @@ else
   log "model $OLLAMA_MODEL is installed"
 fi
 
-log "starting the gateway on port $PORT (Ollama at $OLLAMA_URL)"
+log "starting the gateway on port $PORT (Ollama at $OLLAMA_URL, TRUST_PROXY=$TRUST_PROXY, open-file limit $(ulimit -n))"
 "$GATEWAY_BIN" &
 gateway_pid=$!
 

@@ -24,7 +24,12 @@ async function measureOnce(ollamaUrl: string, cwd: string): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--config", join(REPO, "deno.json"), ...permissionFlags, join(REPO, entry)],
     cwd,
-    env: { PORT: String(port), HOST: "127.0.0.1", OLLAMA_URL: ollamaUrl, OLLAMA_API_KEY: "bench" },
+    env: {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      OLLAMA_URL: ollamaUrl,
+      OLLAMA_API_KEY: "bench-key-0123456789",
+    },
     stdin: "null",
     stdout: "null",
     stderr: "null",

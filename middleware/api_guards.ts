@@ -25,8 +25,8 @@ export interface ApiGuardOptions {
   authFailureLimit: number;
   /** The brute-force guard's window in milliseconds. */
   authFailureWindowMs: number;
-  /** Whether the client is named by `X-Forwarded-For` rather than the socket peer. */
-  trustProxy: boolean;
+  /** Proxies in front of the gateway; the client is the entry the outermost wrote (`TRUST_PROXY`). */
+  trustProxy: number;
 }
 
 /** The shared protections of the API routes, as middleware. */

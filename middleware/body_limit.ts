@@ -25,11 +25,13 @@ import { STATUS_CODE } from "@std/http/status";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { GatewayError } from "../server/errors.ts";
+import { bodyReadFailure } from "../server/request_body.ts";
 import { requireWholeNumber } from "./options.ts";
 
 /**
  * Middleware that refuses a body over `maxBytes` with `413`, before anything reaches Ollama: by
- * its `Content-Length`, or for a chunked body once it has read `maxBytes` of it.
+ * its `Content-Length`, or for a chunked body once it has read `maxBytes` of it. A chunked body
+ * the client cuts short while it is read here is a `400` (see `bodyReadFailure`).
  */
 export function limitBody(maxBytes: number): MiddlewareHandler {
   requireWholeNumber("limitBody's maxBytes", maxBytes);
@@ -42,7 +44,15 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
       );
     },
   });
-  return function limitBody(c, next) {
-    return limit(c, next);
+  return async function limitBody(c, next) {
+    let bodyRead = false;
+    try {
+      return await limit(c, () => {
+        bodyRead = true;
+        return next();
+      });
+    } catch (error) {
+      throw bodyRead ? error : bodyReadFailure(c.req.raw, error);
+    }
   };
 }

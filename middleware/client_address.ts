@@ -1,8 +1,20 @@
 /**
- * Who a request comes from, for per-client limits. Behind a reverse proxy (as on Hugging Face)
- * every request arrives from the proxy, and the client is named in `X-Forwarded-For`; anywhere
- * else that header is whatever the client chose to send, so it is believed only when the operator
- * says a proxy is there (`TRUST_PROXY=true`).
+ * Who a request comes from, for per-client limits. Behind reverse proxies (as on Hugging Face)
+ * every request arrives from the nearest proxy, and each proxy appends the address it saw to
+ * `X-Forwarded-For`. Entries left of those are whatever the client chose to send, so only the
+ * ones the operator's proxies wrote count: with `TRUST_PROXY=n` (`n` proxies) the client is the
+ * `n`-th entry from the right, the address the outermost proxy saw.
+ *
+ * @example One proxy: the entry it appended counts, a forged one to its left does not
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Hono } from "hono";
+ * import { clientAddress } from "./client_address.ts";
+ *
+ * const app = new Hono().get("/", (c) => c.text(clientAddress(1)(c)));
+ * const headers = { "x-forwarded-for": "6.6.6.6, 203.0.113.7" };
+ * assertEquals(await (await app.request("/", { headers })).text(), "203.0.113.7");
+ * ```
  *
  * @module
  */
@@ -10,21 +22,26 @@
 import type { Context } from "hono";
 import { getConnInfo } from "hono/deno";
 
+/** The longest address text (IPv6 with an IPv4 tail); longer entries are cut. */
 const MAX_ADDRESS_LENGTH = 45;
 
 /** Reads a request's client address. */
 export type ClientAddress = (c: Context) => string;
 
 /**
- * The client address reader: the socket peer, or with `trustProxy` the first `X-Forwarded-For`
- * hop, at most 45 characters (falling back to the peer when the header is missing). Outside
- * `Deno.serve` there is no peer, and every request counts as the one client `"unknown"`.
+ * The client address reader for `proxies` proxies in front of the gateway: with `0`, the socket
+ * peer; otherwise the `proxies`-th `X-Forwarded-For` entry from the right (all the header lines
+ * together, as one list). With fewer entries than that, the request did not pass every proxy, and
+ * the socket peer counts. Outside `Deno.serve` there is no peer, and every request counts as the
+ * one client `"unknown"`.
  */
-export function clientAddress(trustProxy: boolean): ClientAddress {
+export function clientAddress(proxies: number): ClientAddress {
   const peer = (c: Context) => (c.env?.remoteAddr && getConnInfo(c).remote.address) || "unknown";
-  if (!trustProxy) return peer;
-  // Cut to the longest IPv6 text: the header is the client's to fill, and addresses are kept.
-  return (c) =>
-    c.req.header("x-forwarded-for")?.split(",", 1)[0].trim().slice(0, MAX_ADDRESS_LENGTH) ||
-    peer(c);
+  if (proxies === 0) return peer;
+  return (c) => {
+    // `Headers` joins repeated header lines with ", ": one list, in the order they came.
+    const entries = c.req.header("x-forwarded-for")?.split(",") ?? [];
+    const entry = entries[entries.length - proxies]?.trim();
+    return entry ? entry.slice(0, MAX_ADDRESS_LENGTH) : peer(c);
+  };
 }

@@ -47,7 +47,8 @@ export function requestLog(log: Logger): MiddlewareHandler {
           new URL(url).pathname,
           status,
           `${Math.round(performance.now() - start)}ms`,
-          // Quoted: the model name is the client's text, and must not break the line.
+          // Quoted: the model name is the client's text. The logger escapes what could break or
+          // disguise the line (U+2028, bidi overrides...), as JSON.stringify does not.
           ...(model === undefined ? [] : [`model=${JSON.stringify(model)}`]),
           ...(c.get("logTokensOut") === undefined ? [] : [`tokens=${c.get("logTokensOut")}`]),
           ...(c.get("logStreamFailed") ? ["(answer ended with an error)"] : []),

@@ -1,6 +1,6 @@
 /**
  * Relaying a client's request to Ollama and Ollama's answer back, untouched. {@link relayToOllama}
- * forwards the method, the path the route matched, the body stream and only the headers Ollama
+ * forwards the method, the path the route matched, the body and only the headers Ollama
  * needs (never the gateway's `Authorization`, no hop-by-hop headers), and answers with Ollama's
  * status, content type and response body object itself, so Deno passes the bytes on natively with
  * no JavaScript per chunk.
@@ -9,6 +9,7 @@
  */
 
 import type { Context } from "hono";
+import { readRequestBody } from "../server/request_body.ts";
 import { fetchOllama, type OllamaTarget } from "./client.ts";
 
 /** Request headers Ollama reads; the rest (Authorization, cookies, hop-by-hop) stays here. */
@@ -19,16 +20,18 @@ const RESPONSE_HEADERS = ["content-type"];
 
 /**
  * A handler that sends the request to the same path on Ollama (the query is dropped) and answers
- * with Ollama's answer as it comes, error statuses included. The client's abort signal goes along,
- * so a client that leaves stops Ollama, and so does `shutdown` once the grace is over. Throws what
- * `fetchOllama` throws (502 unreachable, 504 no answer in time), for the route's `onError` to
- * answer in its API's shape.
+ * with Ollama's answer as it comes, error statuses included. The request body is read whole
+ * first, or with `streamBody` (model files, gigabytes) streamed as it arrives. The client's abort
+ * signal goes along, so a client that leaves stops Ollama, and so does `shutdown` once the grace is
+ * over. Throws what `fetchOllama` throws (502 unreachable, 504 no answer in time), for the app's
+ * error handler to answer in the API's shape.
  */
 export function relayToOllama(
   target: OllamaTarget,
   shutdown: AbortSignal,
+  { streamBody = false } = {},
 ): (c: Context) => Promise<Response> {
-  return relayVia((path, init) => fetchOllama(target, path, init), shutdown);
+  return relayVia((path, init) => fetchOllama(target, path, init), shutdown, { streamBody });
 }
 
 /** Sends a relayed request on to `path` upstream, resolving at its response headers. */
@@ -44,13 +47,16 @@ export type UpstreamSend = (
 export function relayVia(
   send: UpstreamSend,
   shutdown: AbortSignal,
+  { streamBody = false } = {},
 ): (c: Context) => Promise<Response> {
   return async (c) => {
     const request = c.req.raw;
+    // Read whole first (it is within MAX_BODY_BYTES), so a body the client cuts short is its 400.
+    const body = streamBody || !request.body ? request.body : await readRequestBody(request);
     const upstream = await send(c.req.path, {
       method: request.method,
       headers: pickHeaders(request.headers, REQUEST_HEADERS),
-      body: request.body,
+      body,
       signal: AbortSignal.any([request.signal, shutdown]),
     });
     return new Response(upstream.body, {

@@ -17,6 +17,7 @@ import { engineChat } from "../openai/chat_upstream.ts";
 import type { EngineTarget } from "../openai/client.ts";
 import type { ChatUpstream } from "../server/chat_upstream.ts";
 import { GatewayError } from "../server/errors.ts";
+import { readRequestBody } from "../server/request_body.ts";
 
 /**
  * What `/chat_api` needs to know: where Ollama is, or the engine when `engineUrl` is set, and
@@ -60,10 +61,11 @@ export function chatApiRoutes(
   );
 }
 
-/** The request body as JSON, or a `400` that says it is not. */
+/** The request body as JSON, or a `400` that says it is not, or that it was cut short. */
 async function readJson(c: Context): Promise<unknown> {
+  const body = await readRequestBody(c.req.raw);
   try {
-    return await c.req.json();
+    return JSON.parse(new TextDecoder().decode(body));
   } catch {
     throw new GatewayError(400, "The request body is not valid JSON");
   }

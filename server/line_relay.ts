@@ -57,8 +57,10 @@ export interface RelayOptions {
   /** Called once when the answer ends with an error line instead. */
   onError?: () => void;
   /**
-   * Longest silence from the upstream, in milliseconds, before the answer is ended with an error
-   * line and the upstream is cancelled; noticed within a quarter more. No limit when unset.
+   * Longest time without progress, in milliseconds, before the answer is ended with an error line
+   * and the upstream is cancelled; noticed within a quarter more. No limit when unset. The line
+   * names who was silent: the upstream (nothing came), or the client (it read nothing, so the
+   * answer backed up; a client that never reads must not keep the upstream's request open).
    */
   idleTimeoutMs?: number;
   /** Ends the answer with an error line carrying the abort reason's message; cancels upstream. */
@@ -136,6 +138,9 @@ export function relayLines(
     }
   };
 
+  // Declared before the timer that reads its backlog; the normalizer is made further down.
+  let input!: WritableStreamDefaultWriter<Uint8Array>;
+
   /** Ends the stream with `message` on behalf of a timer or a signal, unless it has ended. */
   const interrupt = (message: string) => {
     if (!finished) write(end.fail(message));
@@ -150,7 +155,14 @@ export function relayLines(
       quietChecks = chunksSeen === chunksAtLastCheck ? quietChecks + 1 : 0;
       chunksAtLastCheck = chunksSeen;
       if (quietChecks === IDLE_CHECKS) {
-        interrupt(`${name} sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`);
+        // A chunk waiting to be converted means the answer backed up: the client stopped
+        // reading. None waiting: the upstream is quiet.
+        const unread = (input.desiredSize ?? 1) <= 0;
+        interrupt(
+          unread
+            ? `The client read nothing for ${idleTimeoutMs / 1000} s, so the answer was ended`
+            : `${name} sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`,
+        );
       }
     }, idleTimeoutMs / IDLE_CHECKS);
   }
@@ -186,7 +198,8 @@ export function relayLines(
     },
   });
 
-  relayChunks(upstreamChunks, normalizer.writable).catch(() => {
+  input = normalizer.writable.getWriter();
+  relayChunks(upstreamChunks, input).catch(() => {
     if (!finished) write(end.fail(`Lost the connection to ${lowerName}; the answer is incomplete`));
   });
   return normalizer.readable;
@@ -226,13 +239,12 @@ function chunkReader(stream: ReadableStream<Uint8Array>): ChunkReader {
 }
 
 /**
- * Writes every chunk of `reader` to `writable`, waiting for each write (the normalizer has then
+ * Writes every chunk of `reader` to `writer`, waiting for each write (the normalizer has then
  * decoded the chunk, so its buffer may be reused) before the next read, and closes it at the end.
  * Rejects when reading fails (the connection is lost) or writing does (the answer has ended, or
  * the client left).
  */
-async function relayChunks(reader: ChunkReader, writable: WritableStream<Uint8Array>) {
-  const writer = writable.getWriter();
+async function relayChunks(reader: ChunkReader, writer: WritableStreamDefaultWriter<Uint8Array>) {
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     await writer.write(chunk.value);
   }

@@ -116,3 +116,23 @@ export async function answersInFull(gateway: TestGateway): Promise<boolean> {
   }
   return response.status === 200 && (await readNdjson(response)).at(-1)?.done === true;
 }
+
+/**
+ * Runs `body` with everything written to the console captured (the log of gateways served in
+ * this process among it), and returns the lines.
+ */
+export async function captureConsole(
+  body: (lines: string[]) => Promise<void>,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const saved = { ...console };
+  for (const method of ["log", "info", "debug", "warn", "error"] as const) {
+    console[method] = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  }
+  try {
+    await body(lines);
+  } finally {
+    Object.assign(console, saved);
+  }
+  return lines;
+}

@@ -105,20 +105,24 @@ export async function isRunning(pid: number): Promise<boolean> {
 
 /**
  * `main.ts` run as `deno task start` runs it (its flags, the project's deno.json) from `cwd`
- * (default: the system temporary folder, outside the repository), seeing only `env` plus what Deno itself needs, on a free port.
+ * (default: the system temporary folder, outside the repository), seeing only `env` plus what
+ * Deno itself needs, on a free port. `launcher` goes before Deno's command line, such as
+ * `["prlimit", "--nofile=200:200"]` to run it with fewer file descriptors.
  */
 export function runMain(
   env: Record<string, string>,
-  { cwd = tmpdir() } = {},
+  { cwd = tmpdir(), launcher = [] as string[] } = {},
 ): RunningProcess & { url: string } {
   const port = env.PORT ?? String(freePort());
   const inherited = ["HOME", "PATH", "DENO_DIR"].flatMap((name) => {
     const value = Deno.env.get(name);
     return value === undefined ? [] : [[name, value]];
   });
+  const [command, ...launcherArgs] = [...launcher, Deno.execPath()];
   const process = spawnProcess(
-    Deno.execPath(),
+    command,
     [
+      ...launcherArgs,
       "run",
       `--config=${join(REPO, "deno.json")}`,
       ...permissionFlags(denoTasks().start),

@@ -4,6 +4,7 @@
  * when things fail.
  */
 
+import { PROBE_ANSWER_MS } from "../ollama/shared_answer.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { loadConfig } from "../config.ts";
 import { runCommand, waitForOllama } from "../cli.ts";
@@ -75,6 +76,8 @@ Deno.test("healthcheck returns 0 only while the gateway answers and reaches Olla
     assertMatch(upPrinted, /healthy: .*"ollama":"up"/);
 
     await fake.close();
+    // Probes share one answer about Ollama for PROBE_ANSWER_MS: let the "up" one grow old.
+    await new Promise((resolve) => setTimeout(resolve, PROBE_ANSWER_MS + 100));
     const [down, downPrinted] = await captureConsole(() => runCommand(["healthcheck"], config));
     assertEquals(down, 1, downPrinted);
     assertMatch(downPrinted, /unhealthy: .*"ollama":"down"/);

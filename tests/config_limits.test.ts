@@ -10,7 +10,10 @@ Deno.test("limits, timeouts and the rest default to the documented values", () =
   assertEquals(config.idleTimeoutMs, 120_000);
   assertEquals(config.authFailureLimit, 10);
   assertEquals(config.authFailureWindowMs, 60_000);
-  assertEquals(config.trustProxy, false);
+  assertEquals(config.trustProxy, 0);
+  assertEquals(config.maxConnections, 2000);
+  assertEquals(config.headerTimeoutMs, 10_000);
+  assertEquals(config.keepAliveTimeoutMs, 75_000);
   assertEquals(config.shutdownGraceMs, 10_000);
   assertEquals(config.corsOrigins, []);
   assertEquals(config.logLevel, "info");
@@ -23,6 +26,9 @@ Deno.test("each setting is read from its variable", () => {
     IDLE_TIMEOUT_S: " 30 ",
     AUTH_FAILURE_LIMIT: "5",
     TRUST_PROXY: "TRUE",
+    MAX_CONNECTIONS: "300",
+    HEADER_TIMEOUT_S: "5",
+    KEEP_ALIVE_TIMEOUT_S: "20",
     SHUTDOWN_GRACE_S: "0",
     CORS_ORIGINS: "https://app.example, http://localhost:8888,",
     LOG_LEVEL: "Debug",
@@ -31,11 +37,15 @@ Deno.test("each setting is read from its variable", () => {
   assertEquals(config.firstByteTimeoutMs, 600_000);
   assertEquals(config.idleTimeoutMs, 30_000);
   assertEquals(config.authFailureLimit, 5);
-  assertEquals(config.trustProxy, true);
+  assertEquals(config.trustProxy, 1);
+  assertEquals(config.maxConnections, 300);
+  assertEquals(config.headerTimeoutMs, 5_000);
+  assertEquals(config.keepAliveTimeoutMs, 20_000);
   assertEquals(config.shutdownGraceMs, 0);
   assertEquals(config.corsOrigins, ["https://app.example", "http://localhost:8888"]);
   assertEquals(config.logLevel, "debug");
-  for (const [value, expected] of [["1", true], ["yes", true], ["false", false], ["0", false]]) {
+  const proxies = [["1", 1], ["yes", 1], ["false", 0], ["no", 0], ["0", 0], ["2", 2], [" 3 ", 3]];
+  for (const [value, expected] of proxies) {
     assertEquals(loadConfig({ TRUST_PROXY: value as string }).trustProxy, expected);
   }
 });
@@ -45,7 +55,7 @@ Deno.test("an empty value means the default, as if unset", () => {
   const config = loadConfig(Object.fromEntries(names.map((name) => [name, " "])));
   assertEquals(config.maxConcurrentRequests, 32);
   assertEquals(config.idleTimeoutMs, 120_000);
-  assertEquals(config.trustProxy, false);
+  assertEquals(config.trustProxy, 0);
   assertEquals(config.logLevel, "info");
 });
 
@@ -58,7 +68,12 @@ Deno.test("a bad value stops startup with a message naming the variable", () => 
     ["IDLE_TIMEOUT_S", "-3", /whole number/],
     ["AUTH_FAILURE_LIMIT", "1e3", /whole number of at least 1/],
     ["SHUTDOWN_GRACE_S", "soon", /whole number from 0 to 86400/],
-    ["TRUST_PROXY", "maybe", /true or false \(or yes\/no, 1\/0\)/],
+    ["TRUST_PROXY", "maybe", /the number of proxies in front of the gateway, from 0 to 10/],
+    ["TRUST_PROXY", "11", /from 0 to 10 \(true means 1, false 0\)/],
+    ["TRUST_PROXY", "-1", /number of proxies/],
+    ["MAX_CONNECTIONS", "0", /whole number of at least 1/],
+    ["HEADER_TIMEOUT_S", "0", /whole number from 1 to 86400/],
+    ["KEEP_ALIVE_TIMEOUT_S", "forever", /whole number from 1 to 86400/],
     ["CORS_ORIGINS", "https://app.example/", /no path or trailing slash/],
     ["CORS_ORIGINS", "app.example", /"app.example" is not one/],
     ["CORS_ORIGINS", "*", /origins such as/],

@@ -36,10 +36,13 @@ Deno.test("main: with no key set, a generated key is printed once and accepted",
 
 Deno.test("main: configured keys are used, all accepted, and never printed", async () => {
   const fake = startFakeOllama();
-  const gateway = runMain({ OLLAMA_URL: fake.url, OLLAMA_API_KEY: "alpha-key,beta-key" });
+  const gateway = runMain({
+    OLLAMA_URL: fake.url,
+    OLLAMA_API_KEY: "alpha-key-0123456789,beta-key-0123456789",
+  });
   try {
     await gateway.waitForOutput(/listening on/);
-    for (const key of ["alpha-key", "beta-key"]) {
+    for (const key of ["alpha-key-0123456789", "beta-key-0123456789"]) {
       const response = await fetch(`${gateway.url}/chat_api`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}` },
@@ -62,6 +65,7 @@ Deno.test("main: a bad variable stops startup with a message naming it", async (
       [{ PORT: "http" }, "PORT"],
       [{ OLLAMA_URL: "localhost:11434" }, "OLLAMA_URL"],
       [{ OLLAMA_API_KEY: "a b" }, "OLLAMA_API_KEY"],
+      [{ OLLAMA_API_KEY: "dev-key" }, "OLLAMA_API_KEY"],
     ] as const
   ) {
     const gateway = runMain(env);

@@ -110,5 +110,5 @@ Deno.test("docs/examples/kubernetes.yaml: a Deployment and a Service that fit to
 
   const config = loadConfig(env);
   assertEquals(config.engineUrl, "http://qwen3-predictor.llm.svc.cluster.local/openai/v1");
-  assertEquals(config.trustProxy, true);
+  assertEquals(config.trustProxy, 1);
 });

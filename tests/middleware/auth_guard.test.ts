@@ -130,22 +130,56 @@ Deno.test("the guard is shared: wrong keys on /v1 and /api block the client on e
   }
 });
 
-Deno.test("with TRUST_PROXY the client is the first X-Forwarded-For hop", async () => {
+Deno.test("behind one appending proxy (TRUST_PROXY=1) a forged X-Forwarded-For entry never counts", async () => {
   const fake = startFakeOllama();
-  const gateway = startGateway(fake.url, { authFailureLimit: 2, trustProxy: true });
-  const from = (address: string, key = TEST_KEY) =>
+  const gateway = startGateway(fake.url, { authFailureLimit: 3, trustProxy: 1 });
+  // What nginx's `$proxy_add_x_forwarded_for` sends on: the client's header, then the address
+  // nginx saw.
+  const through = (seen: string, forged: string | undefined, key = TEST_KEY) =>
     postChat(gateway, { prompt: "hi" }, {
-      headers: { "x-forwarded-for": `${address}, 10.0.0.1`, authorization: `Bearer ${key}` },
+      headers: {
+        "x-forwarded-for": forged === undefined ? seen : `${forged}, ${seen}`,
+        authorization: `Bearer ${key}`,
+      },
     });
   try {
-    for (let i = 0; i < 2; i++) await (await from("198.51.100.7", "wrong-key")).body?.cancel();
-    const blocked = await from("198.51.100.7");
-    assertEquals(blocked.status, 429);
-    await blocked.body?.cancel();
+    // An attacker at .7 guesses keys, each with another forged entry: counted as .7 all the same.
+    for (let i = 0; i < 5; i++) {
+      const guess = await through("198.51.100.7", `10.9.8.${i}`, `wrong-key-${i}-0123456789`);
+      assertEquals(guess.status, i < 3 ? 401 : 429, `guess ${i}`);
+      await guess.body?.cancel();
+    }
+    // Forging the victim's address (.8) blocked the attacker, not the victim.
+    const victim = await through("198.51.100.8", undefined);
+    assertEquals(victim.status, 200, "the client the attacker named is let in");
+    assertEquals((await readNdjson(victim)).at(-1)?.done, true);
+    const attacker = await through("198.51.100.7", "198.51.100.8");
+    assertEquals(attacker.status, 429);
+    await attacker.body?.cancel();
+  } finally {
+    await fake.close();
+    await gateway.close();
+  }
+});
 
-    const other = await from("198.51.100.8");
-    assertEquals(other.status, 200, "another client behind the same proxy is let in");
-    assertEquals((await readNdjson(other)).at(-1)?.done, true);
+Deno.test("with fewer X-Forwarded-For entries than proxies, or none, the socket peer counts", async () => {
+  const fake = startFakeOllama();
+  const gateway = startGateway(fake.url, { authFailureLimit: 2, trustProxy: 2 });
+  try {
+    // Each with one made-up entry: two proxies would have written two, so the peer is the client.
+    for (let i = 0; i < 2; i++) {
+      const guess = await postChat(gateway, { prompt: "hi" }, {
+        headers: {
+          "x-forwarded-for": `192.0.2.${i}`,
+          authorization: "Bearer wrong-key-0123456789",
+        },
+      });
+      assertEquals(guess.status, 401);
+      await guess.body?.cancel();
+    }
+    const withoutHeader = await postChat(gateway, { prompt: "hi" });
+    assertEquals(withoutHeader.status, 429, "the peer, 127.0.0.1, is blocked");
+    await withoutHeader.body?.cancel();
   } finally {
     await fake.close();
     await gateway.close();

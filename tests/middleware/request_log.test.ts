@@ -2,22 +2,13 @@
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { defaultReply, startFakeOllama, tokenize } from "../../testing/fake_ollama/mod.ts";
-import { postChat, readNdjson, startGateway, waitFor } from "../../testing/gateway.ts";
-
-/** Runs `body` with everything written to the console captured, and returns the lines. */
-async function captureConsole(body: (lines: string[]) => Promise<void>): Promise<string[]> {
-  const lines: string[] = [];
-  const saved = { ...console };
-  for (const method of ["log", "info", "debug", "warn", "error"] as const) {
-    console[method] = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  }
-  try {
-    await body(lines);
-  } finally {
-    Object.assign(console, saved);
-  }
-  return lines;
-}
+import {
+  captureConsole,
+  postChat,
+  readNdjson,
+  startGateway,
+  waitFor,
+} from "../../testing/gateway.ts";
 
 const TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
 
@@ -47,6 +38,35 @@ Deno.test("one line per request: time, level, method, path, status, duration, mo
       lines.join("\n"),
     );
     assertEquals(lines.length, 4);
+  } finally {
+    await fake.close();
+    await gateway.close();
+  }
+});
+
+Deno.test("line and paragraph separators, bidi overrides and controls in a field are escaped", async () => {
+  const fake = startFakeOllama();
+  const gateway = startGateway(fake.url, { logLevel: "info" });
+  // U+2028 and U+2029 end a line for many log viewers, U+0085 (NEL) for some, U+202E shows what
+  // follows reversed, U+2066 isolates it, ESC starts a terminal sequence.
+  const model = "evil\u2028info forged line\u2029\u0085\u202Eedoc\u2066\u001b[2Jx";
+  try {
+    const lines = await captureConsole(async (lines) => {
+      await (await postChat(gateway, { prompt: "hi", model })).body?.cancel();
+      await waitFor(() => lines.length >= 1, "the request's line");
+    });
+    assertEquals(lines.length, 1);
+    // deno-lint-ignore no-control-regex -- raw control characters must be absent
+    assert(!/[\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069\x00-\x1f]/.test(lines[0]), lines[0]);
+    assert(
+      lines[0].includes(
+        String.raw`model="evil\u2028info forged line\u2029\u0085\u202eedoc\u2066\u001b[2Jx"`,
+      ),
+      lines[0],
+    );
+    // Still the model's own text to a JSON reader.
+    const field = lines[0].match(/model=("(?:[^"\\]|\\.)*")/)![1];
+    assertEquals(JSON.parse(field), model);
   } finally {
     await fake.close();
     await gateway.close();

@@ -170,3 +170,44 @@ Deno.test("chatStream: onDone receives the final stats once", async () => {
   assertEquals(seen.length, 1);
   assertEquals(seen[0].eval_count, 3);
 });
+
+/** An Ollama that sends answer lines as fast as they are taken, without end; says if cancelled. */
+function endlessOllama() {
+  const state = { cancelled: false };
+  const line = JSON.stringify({ message: { role: "assistant", content: "word " }, done: false });
+  const stream = new ReadableStream<Uint8Array>({
+    pull: (controller) => controller.enqueue(encoder.encode(line + "\n")),
+    cancel: () => {
+      state.cancelled = true;
+    },
+  });
+  return { stream, state };
+}
+
+Deno.test("chatStream: a client that reads nothing is named, and Ollama is cancelled", async () => {
+  const ollama = endlessOllama();
+  const answer = chatStream(ollama.stream, { idleTimeoutMs: 200 });
+  // Nobody reads: the lines back up until the idle check ends the answer.
+  await waitUntil(() => ollama.state.cancelled);
+  const lines = parseNdjson(await new Response(answer).text());
+  assertMatch(String(lines.at(-1)?.error), /^The client read nothing for 0\.2 s/);
+});
+
+Deno.test("chatStream: an Ollama that sends nothing is named", async () => {
+  let cancelled = false;
+  const silent = new ReadableStream<Uint8Array>({
+    cancel: () => {
+      cancelled = true;
+    },
+  });
+  const lines = parseNdjson(
+    await new Response(chatStream(silent, { idleTimeoutMs: 200 })).text(),
+  );
+  assertMatch(String(lines.at(-1)?.error), /^Ollama sent nothing for 0\.2 s/);
+  assertEquals(cancelled, true);
+});
+
+/** Resolves once `condition()` holds, checking every few milliseconds. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}

@@ -6,7 +6,9 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { defaultReply, type FakeOllama, startFakeOllama } from "../../testing/fake_ollama/mod.ts";
 import { answerText, postChat, readNdjson, TEST_KEY, waitFor } from "../../testing/gateway.ts";
-import { runMain } from "../../testing/process.ts";
+import { REPO } from "../../testing/compile_task.ts";
+import { freePort, runMain, spawnProcess } from "../../testing/process.ts";
+import { SIGNAL_ECHO_MS } from "../../server/shutdown.ts";
 
 const PROMPT = "PROMPT-CANARY shut down gently";
 
@@ -17,6 +19,13 @@ function chat(gateway: { url: string }, prompt = PROMPT): Promise<Response> {
     // Bounded, so an answer the shutdown forgets fails the test instead of hanging it.
     signal: AbortSignal.timeout(20_000),
   });
+}
+
+/** Sends a signal with `kill`, which can signal a whole process group (`-<pgid>`). */
+async function signal(name: string, target: string): Promise<void> {
+  const args = [`-${name}`, "--", target];
+  const kill = await new Deno.Command("kill", { args, stderr: "piped" }).output();
+  assert(kill.success, new TextDecoder().decode(kill.stderr));
 }
 
 /** Whether a new TCP connection to the port of `url` is refused. */
@@ -117,4 +126,75 @@ Deno.test("a second signal ends the grace period at once", async () => {
     assertEquals((await gateway.exited()).code, 0);
     await fake.nextDisconnect();
   });
+});
+
+Deno.test("the same signal again, once a moment has passed, is a second request: it ends at once", async () => {
+  await withMain(60, async (gateway, fake) => {
+    const answer = await chat(gateway);
+    await waitFor(() => fake.held === 1, "the answer at its last token");
+
+    gateway.kill("SIGINT");
+    await gateway.waitForOutput(/Shutting down/, 10_000);
+    // Past the window in which a copy of the first is taken for an echo (a person pressing
+    // Ctrl-C twice): the order matters here, not the time.
+    await new Promise((resolve) => setTimeout(resolve, SIGNAL_ECHO_MS + 200));
+    gateway.kill("SIGINT");
+    assertMatch(String((await readNdjson(answer)).at(-1)?.error), /shutting down/);
+    assertEquals((await gateway.exited()).code, 0);
+    await fake.nextDisconnect();
+  });
+});
+
+Deno.test("SIGTERM to the process group of `deno task start` is one stop request: answers finish", async () => {
+  const fake = startFakeOllama({ scenario: "hold-last-token" });
+  const port = freePort();
+  const inherited = ["HOME", "PATH", "DENO_DIR"].flatMap((name) => {
+    const value = Deno.env.get(name);
+    return value === undefined ? [] : [[name, value]];
+  });
+  // `setsid` puts the task in a process group of its own, led by `deno task`, as a service
+  // manager does; `kill -TERM -<group>` then reaches the task and the gateway it runs.
+  const task = spawnProcess("setsid", [Deno.execPath(), "task", "start"], {
+    cwd: REPO,
+    env: {
+      ...Object.fromEntries(inherited),
+      NO_COLOR: "1",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      OLLAMA_URL: fake.url,
+      OLLAMA_API_KEY: TEST_KEY,
+      SHUTDOWN_GRACE_S: "60",
+      LOG_LEVEL: "debug",
+    },
+    clearEnv: true,
+  });
+  const gateway = { url: `http://127.0.0.1:${port}` };
+  try {
+    await task.waitForOutput(/listening on/);
+    const answers = await Promise.all([chat(gateway), chat(gateway)]);
+    await waitFor(() => fake.held === 2, "both answers at their last token");
+
+    await signal("TERM", `-${task.pid}`);
+    await task.waitForOutput(/Shutting down/, 10_000);
+    // Two copies of one SIGTERM that arrive together merge into one pending signal, so whether the
+    // gateway sees the group's and the one `deno task` forwards separately depends on timing. The
+    // forwarded copy, sent once the first was handled, makes sure it does.
+    await signal("TERM", String(task.pid));
+    await task.waitForOutput(/SIGTERM again within \d+ ms: the same stop request/, 10_000);
+
+    fake.releaseLastToken();
+    for (const answer of answers) {
+      const lines = await readNdjson(answer);
+      assertEquals(lines.at(-1)?.done, true, JSON.stringify(lines.at(-1)));
+      assertEquals(answerText(lines), defaultReply(PROMPT));
+    }
+    await task.exited();
+    assert(!/Ending the answers/.test(task.output()), task.output());
+    assertEquals(fake.disconnects.length, 0);
+  } finally {
+    // The whole group: a failed assertion must not leave the gateway running without its task.
+    await signal("KILL", `-${task.pid}`).catch(() => {});
+    await task.exited().catch(() => {});
+    await fake.close();
+  }
 });

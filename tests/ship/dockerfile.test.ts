@@ -108,8 +108,9 @@ Deno.test("the Space stage runs start.sh on ollama/ollama with the compiled bina
   assertMatch(healthcheck, new RegExp(`CMD \\["${gatewayBin}", "healthcheck"\\]$`));
 });
 
-Deno.test("behind Hugging Face's proxy, the brute-force guard counts the client, not the proxy", () => {
-  assertEquals(envOf(space).TRUST_PROXY, "true");
+Deno.test("TRUST_PROXY is start.sh's choice (1 on a Space, 0 elsewhere), not baked into the image", () => {
+  assert(!("TRUST_PROXY" in envOf(space)), "a fixed TRUST_PROXY trusts forged headers off a Space");
+  assertEquals(startShDefault("TRUST_PROXY"), "$space_proxies");
 });
 
 Deno.test("Ollama listens on loopback only, and the model is pulled at build time", () => {

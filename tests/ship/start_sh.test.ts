@@ -226,6 +226,31 @@ Deno.test("start.sh keeps models loaded unless told otherwise, and keeps the API
   }
 });
 
+Deno.test("start.sh trusts one proxy on a Space (SPACE_ID set), none elsewhere, and raises the open-file limit", async () => {
+  const hard = (await new Deno.Command("bash", { args: ["-c", "ulimit -Hn"] }).output()).stdout;
+  for (
+    const [env, trusted] of [
+      [{ SPACE_ID: "someone/ollamaspace" }, "1"],
+      [{}, "0"],
+      [{ SPACE_ID: "someone/ollamaspace", TRUST_PROXY: "2" }, "2"],
+    ] as const
+  ) {
+    const startSh = await startStartSh({ STANDIN_OLLAMA_MODELS: "qwen3:4b", ...env });
+    try {
+      await startSh.process.waitForOutput(/OllamaSpace listening on/);
+      const output = startSh.process.output();
+      assertMatch(output, new RegExp(`TRUST_PROXY=${trusted}, `), JSON.stringify(env));
+      assertMatch(
+        output,
+        new RegExp(`open-file limit ${new TextDecoder().decode(hard).trim()}\\)`),
+      );
+      await assertStopsCleanly(startSh);
+    } finally {
+      await startSh.cleanUp();
+    }
+  }
+});
+
 Deno.test("start.sh gives up with a clear message when Ollama does not answer in time", async () => {
   const startSh = await startStartSh({
     STANDIN_OLLAMA_SERVE: "unresponsive",
