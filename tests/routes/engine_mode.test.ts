@@ -18,6 +18,7 @@ import {
   TEST_KEY,
 } from "../../testing/gateway.ts";
 import { healthcheck } from "../../cli.ts";
+import { PROBE_ANSWER_MS } from "../../ollama/shared_answer.ts";
 import { withEngine } from "../../testing/with_engine.ts";
 import { freePort } from "../../testing/process.ts";
 
@@ -315,6 +316,8 @@ Deno.test("engine mode: /healthz probes the engine's /v1/models", async () => {
     assertEquals(up, { status: "ok", engine: "up", model: gateway.config.defaultModel });
     assertEquals(engine.requests.at(-1)?.path, "/v1/models");
     await engine.close();
+    // Probes share one answer for PROBE_ANSWER_MS: let the "up" one grow old.
+    await new Promise((resolve) => setTimeout(resolve, PROBE_ANSWER_MS + 100));
     const down = await (await fetch(`${gateway.url}/healthz`)).json();
     assertEquals(down.engine, "down");
   }, { engine: { apiKey: ENGINE_KEY } });
@@ -342,6 +345,7 @@ Deno.test("engine mode: the container's healthcheck command passes while the eng
     try {
       assertEquals(await healthcheck(config), true);
       await engine.close();
+      await new Promise((resolve) => setTimeout(resolve, PROBE_ANSWER_MS + 100));
       assertEquals(await healthcheck(config), false);
     } finally {
       Object.assign(console, { log, error });

@@ -15,8 +15,11 @@ import { compileArgs, embeddedFiles, REPO } from "../../testing/compile_task.ts"
 /** The npm packages the gateway runs on. */
 const RUNTIME_PACKAGES = ["hono"];
 
-/** The most the embedded files may weigh: Hono, our code, `static/` and the vendored std. */
-const BUDGET_BYTES = 3 * 2 ** 20;
+/**
+ * The most the embedded files may weigh: Hono (1.3 MiB), our code, `static/` (with KaTeX and
+ * highlight.js, about 1 MiB) and the vendored std; about 3 MiB today.
+ */
+const BUDGET_BYTES = 4 * 2 ** 20;
 
 /** The npm package an embedded path belongs to, if any. */
 function npmPackage(path: string): string | undefined {
@@ -25,7 +28,7 @@ function npmPackage(path: string): string | undefined {
   return first?.startsWith("@") ? `${first}/${second}` : first ?? path;
 }
 
-Deno.test("the binary embeds only Hono and the project's own files, within 3 MiB", async () => {
+Deno.test("the binary embeds only Hono and the project's own files, within 4 MiB", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ollamaspace-compile-" });
   try {
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
