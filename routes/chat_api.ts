@@ -9,10 +9,11 @@
 
 import { type Context, Hono } from "hono";
 import type { ApiGuards } from "../middleware/api_guards.ts";
-import { parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
+import { hasImages, parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
 import { chatStream } from "../ollama/chat_stream.ts";
 import { fetchOllama, ollamaError, type OllamaTarget } from "../ollama/client.ts";
 import { ContextSizer } from "../ollama/context.ts";
+import { ModelInfoCache } from "../ollama/model_info.ts";
 import { GatewayError } from "../server/errors.ts";
 
 /** What `/chat_api` needs to know: where Ollama is, and how to fill in and time an answer. */
@@ -31,7 +32,8 @@ export function chatApiRoutes(
   { requireKey, limitGeneration, limitBody }: ApiGuards,
   shutdown: AbortSignal,
 ): Hono {
-  const contexts = new ContextSizer(options);
+  const models = new ModelInfoCache(options);
+  const contexts = new ContextSizer(options, models);
   return new Hono().post(
     "/chat_api",
     requireKey,
@@ -40,6 +42,7 @@ export function chatApiRoutes(
     async function chatApi(c) {
       const request = parseChatRequest(await readJson(c), options.defaultModel);
       c.set("logModel", request.model);
+      if (hasImages(request)) await models.requireVision(request.model);
       const context = await contexts.plan(request);
       const upstream = await fetchOllama(options, "/api/chat", {
         method: "POST",
