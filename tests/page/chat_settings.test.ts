@@ -54,7 +54,8 @@ Deno.test("thinking, system prompt and options reach the request and stay with t
     await waitForAnswer(page);
     const plain = chatRequests(fake).at(-1)!;
     assertEquals(plain.think, true);
-    assertEquals(plain.options, undefined);
+    // No options from the page: only the context window the gateway sizes.
+    assertEquals(plain.options, { num_ctx: 4096 });
     assertEquals((plain.messages as { role: string }[])[0].role, "user");
 
     await page.reload();
