@@ -845,7 +845,11 @@ async function answer(
     conversation.turns[at] = finished;
     conversation.updatedAt = Date.now();
     if (streaming?.abort === abort) streaming = null;
-    if (shown()) addBotActions(bot.message, finished, at === conversation.turns.length - 1);
+    if (shown()) {
+      addBotActions(bot.message, finished, at === conversation.turns.length - 1);
+      // The last render (a formula or code block that closed) and the actions add height.
+      follower.follow();
+    }
     setStreaming(false);
     await save(conversation);
     release();
