@@ -85,6 +85,8 @@ export function fitImages(history, images, vision) {
  * @property {(on: boolean) => void} setEnabled Shows the control (for a vision model) or hides
  *   it, dropping what was attached.
  * @property {() => string[]} take The attached images (base64 JPEG), which are then cleared.
+ * @property {(images: string[]) => void} restore Attaches `images` again (those of a question
+ *   that failed, put back with its text), when the control is shown.
  * @property {() => Promise<void>} ready Resolves once every image added so far is scaled.
  */
 
@@ -191,6 +193,11 @@ export function createAttachments({ control, input, zone, list, note }) {
       pending = [];
       show();
       return images;
+    },
+    restore(images) {
+      if (!enabled || images.length === 0) return;
+      pending = images.slice(0, MAX_IMAGES).map((base64) => ({ base64 }));
+      show();
     },
     ready: async () => {
       await scaling;

@@ -855,6 +855,7 @@ async function answer(
     release();
     if (finished.status === "failed" && shown() && messageInput.value === "") {
       messageInput.value = prompt;
+      attachments.restore(images);
     }
   }
 }

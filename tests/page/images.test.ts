@@ -78,6 +78,33 @@ Deno.test("images attached, pasted and dropped are scaled, sent, shown, kept and
   }
 });
 
+Deno.test("a question that failed gets its images back with its text, and sends them again", async () => {
+  const chat = await openChatPage({ fake: { models: MODELS, scenario: "status-500" } });
+  const { page, fake } = chat;
+  try {
+    await page.selectOption("#model-select", "gemma3:4b");
+    await page.locator("#attach-control").waitFor();
+    await page.setInputFiles("#attach-image", {
+      name: "a.png",
+      mimeType: "image/png",
+      buffer: await drawImage(page, 40, 30),
+    });
+    await page.locator(".attachment img").waitFor();
+    await sendMessage(page, "Look");
+    await waitForAnswer(page);
+    assertEquals(await page.inputValue("#message-input"), "Look");
+    assertEquals(await page.locator(".attachment img").count(), 1, "the image is back");
+    fake.options.scenario = "normal";
+    await page.press("#message-input", "Enter");
+    await waitForAnswer(page);
+    const sent = chatRequests(fake).at(-1)!.messages as { images?: string[] }[];
+    assertEquals(jpegSizes(sent.at(-1)!.images), ["40x30"]);
+    assertEquals(await page.locator(".message.user").count(), 1, "shown once");
+  } finally {
+    await chat.close();
+  }
+});
+
 Deno.test("at most four images a question; each can be removed", async () => {
   const chat = await openChatPage({ fake: { models: MODELS } });
   const { page } = chat;
