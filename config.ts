@@ -46,7 +46,12 @@ export interface Config {
   apiKeys: string[];
   /** True when no key was configured and {@link apiKeys} holds one generated at startup. */
   keyGenerated: boolean;
-  /** Largest accepted request body in bytes, on every route that takes one (`MAX_BODY_BYTES`). */
+  /**
+   * Largest accepted request body in bytes, on every route that takes one (`MAX_BODY_BYTES`).
+   * 8 MiB by default: the chat page sends images scaled to 1024 pixels (JPEG, mostly 100 to 300
+   * KB, a third more in base64), four a question, and re-sends earlier questions' images in the
+   * history up to 6 MiB of them; 8 MiB holds that with room for the text.
+   */
   maxBodyBytes: number;
   /** Whether clients may pull, push, create, copy and delete models (`ALLOW_MODEL_MANAGEMENT`). */
   allowModelManagement: boolean;
@@ -111,7 +116,7 @@ export function loadConfig(env: Env): Config {
     defaultModel: parseModel(env.OLLAMA_MODEL),
     apiKeys: configured.length > 0 ? configured : [generateKey()],
     keyGenerated: configured.length === 0,
-    maxBodyBytes: parseWholeNumber("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 1024 * 1024),
+    maxBodyBytes: parseWholeNumber("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 8 * 1024 * 1024),
     allowModelManagement: parseFlag("ALLOW_MODEL_MANAGEMENT", env.ALLOW_MODEL_MANAGEMENT, false),
     firstByteTimeoutMs: 1000 *
       parseWholeNumber("FIRST_BYTE_TIMEOUT_S", env.FIRST_BYTE_TIMEOUT_S, 300, MAX_SECONDS),

@@ -3,6 +3,9 @@
  * docs/ARCHITECTURE.md and explains the first problem it finds; {@link toOllamaChat} turns a valid request
  * into the body of Ollama's `POST /api/chat`.
  *
+ * Images (`images`, for vision models) are checked by `images.ts`: base64 of a JPEG, PNG, WebP or
+ * GIF, at most four a message, on the prompt and on user turns of the history.
+ *
  * Options are checked against the types Ollama wants too, so a typo is a `400` naming the option
  * before the request waits for Ollama, not Ollama's `500` after it.
  *
@@ -10,12 +13,15 @@
  */
 
 import { GatewayError } from "../server/errors.ts";
+import { MAX_IMAGES, readImage } from "./images.ts";
 import { type OptionType, optionTypeProblem } from "./options.ts";
 
 /** A turn of an earlier conversation. */
 export interface HistoryMessage {
   role: "user" | "assistant";
   content: string;
+  /** Base64 images a user turn carried (no `data:` prefix). */
+  images?: string[];
 }
 
 /** Ollama's `think` values: on/off, or a level for models that have levels. */
@@ -26,6 +32,8 @@ export interface ChatRequest {
   prompt: string;
   model: string;
   history: HistoryMessage[];
+  /** Base64 images sent with the prompt (no `data:` prefix). */
+  images?: string[];
   system?: string;
   think?: Think;
   options?: Record<string, unknown>;
@@ -34,7 +42,7 @@ export interface ChatRequest {
 /** The body sent to Ollama's `POST /api/chat`. */
 export interface OllamaChatBody {
   model: string;
-  messages: { role: "system" | "user" | "assistant"; content: string }[];
+  messages: { role: "system" | "user" | "assistant"; content: string; images?: string[] }[];
   stream: true;
   think?: Think;
   options?: Record<string, unknown>;
@@ -53,7 +61,7 @@ const TYPE_WORDS: Record<OptionType, string> = {
 /** Validates `body`; throws a `400` {@link GatewayError} naming the first field that is wrong. */
 export function parseChatRequest(body: unknown, defaultModel: string): ChatRequest {
   if (!isObject(body)) fail("The request body must be a JSON object");
-  const { prompt, model, history, system, think, options } = body;
+  const { prompt, model, history, images, system, think, options } = body;
 
   if (typeof prompt !== "string") fail('"prompt" is required and must be a string');
   if (prompt.trim() === "") fail('"prompt" must not be empty');
@@ -74,6 +82,7 @@ export function parseChatRequest(body: unknown, defaultModel: string): ChatReque
     prompt,
     model: model === undefined ? defaultModel : model,
     history: parseHistory(history),
+    ...(images !== undefined && { images: parseImages(images, '"images"') }),
     ...(system !== undefined && { system }),
     ...(think !== undefined && { think: think as Think }),
     ...(options !== undefined && { options }),
@@ -87,7 +96,7 @@ export function toOllamaChat(request: ChatRequest): OllamaChatBody {
     messages: [
       ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
       ...request.history,
-      { role: "user", content: request.prompt },
+      { role: "user", content: request.prompt, ...(request.images && { images: request.images }) },
     ],
     stream: true,
     ...(request.think !== undefined && { think: request.think }),
@@ -107,8 +116,33 @@ function parseHistory(history: unknown): HistoryMessage[] {
         `"history[${index}]" must be {"role": "user" or "assistant", "content": a string}`,
       );
     }
-    return { role: turn.role, content: turn.content };
+    if (turn.images === undefined) return { role: turn.role, content: turn.content };
+    if (turn.role !== "user") fail(`"history[${index}].images": only user turns carry images`);
+    return {
+      role: turn.role,
+      content: turn.content,
+      images: parseImages(turn.images, `"history[${index}].images"`),
+    };
   });
+}
+
+/** `images` as bare base64 strings, or a `400` naming the field and the image that is wrong. */
+function parseImages(images: unknown, field: string): string[] {
+  if (!Array.isArray(images)) fail(`${field} must be an array of base64 strings`);
+  if (images.length > MAX_IMAGES) {
+    fail(`${field} has ${images.length} images; a message can carry at most ${MAX_IMAGES}`);
+  }
+  return images.map((image, index) => {
+    const read = readImage(image);
+    if ("problem" in read) fail(`${field}[${index}] ${read.problem}`);
+    return read.base64;
+  });
+}
+
+/** Whether `request` carries any image, with its prompt or in its history. */
+export function hasImages(request: ChatRequest): boolean {
+  return (request.images?.length ?? 0) > 0 ||
+    request.history.some((turn) => (turn.images?.length ?? 0) > 0);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,16 +1,17 @@
 /**
- * `/chat_api` in front of Ollama: {@link ollamaChat} sizes the context window for the conversation
- * (`ContextSizer`), sends the request to `/api/chat` and streams the answer back through
+ * `/chat_api` in front of Ollama: {@link ollamaChat} refuses images for a model without vision,
+ * sizes the context window for the conversation (`ContextSizer`), sends the request to `/api/chat` and streams the answer back through
  * `chatStream`, after the context notice when earlier turns no longer fit.
  *
  * @module
  */
 
 import type { ChatUpstream } from "../server/chat_upstream.ts";
-import { toOllamaChat } from "./chat_request.ts";
+import { hasImages, toOllamaChat } from "./chat_request.ts";
 import { chatStream } from "./chat_stream.ts";
 import { fetchOllama, ollamaError, type OllamaTarget } from "./client.ts";
 import { type ContextOptions, ContextSizer } from "./context.ts";
+import { ModelInfoCache } from "./model_info.ts";
 
 /** Where Ollama is, how long it may stay silent mid-answer, and the largest context to ask for. */
 export interface OllamaChatTarget extends OllamaTarget, ContextOptions {
@@ -20,9 +21,12 @@ export interface OllamaChatTarget extends OllamaTarget, ContextOptions {
 
 /** The chat upstream for Ollama at `target`. */
 export function ollamaChat(target: OllamaChatTarget): ChatUpstream {
-  const contexts = new ContextSizer(target);
+  // One cached /api/show lookup per model serves the vision check and the context sizing.
+  const models = new ModelInfoCache(target);
+  const contexts = new ContextSizer(target, models);
   return {
     async open(request, { signal, shutdown, onDone, onError }) {
+      if (hasImages(request)) await models.requireVision(request.model);
       const context = await contexts.plan(request);
       const upstream = await fetchOllama(target, "/api/chat", {
         method: "POST",

@@ -3,7 +3,7 @@
  * window of `num_ctx` tokens (4096 unless asked otherwise) and, when it does not fit, silently
  * drops the oldest messages. {@link ContextSizer} instead asks for a window sized to the
  * conversation, up to `MAX_CONTEXT_TOKENS` and never more than the model's own context length
- * (from `/api/show`, looked up once per model and cached); when even that is too small, it keeps
+ * (from `/api/show`, through the shared {@link ModelInfoCache}); when even that is too small, it keeps
  * the newest turns that fit and says so in a line the client reads before the answer:
  *
  * ```
@@ -18,7 +18,8 @@
  * @module
  */
 
-import type { ChatRequest } from "./chat_request.ts";
+import type { ChatRequest, HistoryMessage } from "./chat_request.ts";
+import { ModelInfoCache } from "./model_info.ts";
 
 /** Where Ollama is and the largest window to ask for. */
 export interface ContextOptions {
@@ -44,17 +45,22 @@ const ANSWER_TOKENS = 1024;
 const BYTES_PER_TOKEN = 3;
 /** Tokens a chat template adds around each message (role markers, separators). */
 const MESSAGE_TOKENS = 8;
-/** How long a model's context length is trusted, and how soon a failed lookup is tried again. */
-const LENGTH_TTL_MS = 10 * 60_000;
-const FAILED_LOOKUP_TTL_MS = 10_000;
-/** Longest wait for `/api/show`; without an answer the window is sized without the model's length. */
-const LOOKUP_TIMEOUT_MS = 5_000;
+/**
+ * Tokens an image is counted as: vision models turn one into a few hundred (gemma3 256, qwen2.5vl
+ * up to about 1300 for a 1024-pixel side); 768 is between.
+ */
+const IMAGE_TOKENS = 768;
 
 const encoder = new TextEncoder();
 
 /** Estimated tokens of one message of `text`. */
 export function estimateTokens(text: string): number {
   return Math.ceil(encoder.encode(text).length / BYTES_PER_TOKEN) + MESSAGE_TOKENS;
+}
+
+/** Estimated tokens of one message: its text and its images. */
+function messageTokens(message: { content: string; images?: string[] }): number {
+  return estimateTokens(message.content) + (message.images?.length ?? 0) * IMAGE_TOKENS;
 }
 
 /**
@@ -80,12 +86,13 @@ export function estimateTokens(text: string): number {
  */
 export class ContextSizer {
   readonly #options: ContextOptions;
-  readonly #lengths = new Map<string, { length: Promise<number | undefined>; until: number }>();
+  readonly #models: ModelInfoCache;
   readonly #largestAsked = new Map<string, number>();
 
-  /** A sizer for the Ollama at `options.ollamaUrl`. */
-  constructor(options: ContextOptions) {
+  /** A sizer for the Ollama at `options.ollamaUrl`, reading models' lengths from `models`. */
+  constructor(options: ContextOptions, models = new ModelInfoCache(options)) {
     this.#options = options;
+    this.#models = models;
   }
 
   /** `request` with its window set and its history cut to fit; see {@link ContextPlan}. */
@@ -95,9 +102,9 @@ export class ContextSizer {
     const answerRoom = typeof numPredict === "number" && numPredict > 0
       ? Math.min(numPredict, Math.floor(limit / 2))
       : Math.min(ANSWER_TOKENS, Math.floor(limit / 4));
-    const fixed = answerRoom + estimateTokens(request.prompt) +
+    const fixed = answerRoom + messageTokens({ content: request.prompt, images: request.images }) +
       (request.system ? estimateTokens(request.system) : 0);
-    const turns = request.history.map((turn) => estimateTokens(turn.content));
+    const turns = request.history.map((turn: HistoryMessage) => messageTokens(turn));
     const needed = fixed + turns.reduce((sum, tokens) => sum + tokens, 0);
 
     const numCtx = this.#windowFor(request, needed, limit);
@@ -147,42 +154,7 @@ export class ContextSizer {
   }
 
   /** The model's context length from `/api/show`, cached; `undefined` when Ollama cannot say. */
-  #modelLength(model: string): Promise<number | undefined> {
-    const cached = this.#lengths.get(model);
-    if (cached && cached.until > Date.now()) return cached.length;
-    const length = lookUpContextLength(this.#options.ollamaUrl, model);
-    const entry = { length, until: Date.now() + LENGTH_TTL_MS };
-    this.#lengths.set(model, entry);
-    length.then((value) => {
-      if (value === undefined) entry.until = Date.now() + FAILED_LOOKUP_TTL_MS;
-    });
-    return length;
-  }
-}
-
-/**
- * `<architecture>.context_length` from Ollama's `/api/show` for `model`, or `undefined` when
- * Ollama does not answer in time, does not have the model, or does not say. Never throws.
- */
-export async function lookUpContextLength(
-  ollamaUrl: string,
-  model: string,
-): Promise<number | undefined> {
-  try {
-    const response = await fetch(`${ollamaUrl}/api/show`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model }),
-      signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    const info = (await response.json())?.model_info ?? {};
-    const length = info[`${info["general.architecture"]}.context_length`];
-    return typeof length === "number" && length > 0 ? length : undefined;
-  } catch {
-    return undefined;
+  async #modelLength(model: string): Promise<number | undefined> {
+    return (await this.#models.get(model)).contextLength;
   }
 }

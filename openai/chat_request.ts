@@ -33,7 +33,7 @@
  * @module
  */
 
-import type { ChatRequest } from "../ollama/chat_request.ts";
+import { type ChatRequest, hasImages } from "../ollama/chat_request.ts";
 import { GatewayError } from "../server/errors.ts";
 
 /** The body sent to the engine's `POST /chat/completions`. */
@@ -61,11 +61,18 @@ export const OPTION_NAMES: Readonly<Record<string, string>> = {
  * prompt. Throws a `400` {@link GatewayError} naming every option it cannot carry.
  */
 export function toEngineChat(request: ChatRequest): EngineChatBody {
+  if (hasImages(request)) {
+    throw new GatewayError(
+      400,
+      '"images" cannot be sent here: this server fronts an OpenAI-compatible engine, and its ' +
+        "/chat_api takes text only",
+    );
+  }
   const body: EngineChatBody = {
     model: request.model,
     messages: [
       ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
-      ...request.history,
+      ...request.history.map(({ role, content }) => ({ role, content })),
       { role: "user", content: request.prompt },
     ],
     stream: true,

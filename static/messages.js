@@ -8,6 +8,7 @@
  * @module
  */
 
+import { imageSource } from "./attachments.js";
 import { createLiveMarkdown } from "./live_markdown.js";
 import { renderMarkdown } from "./markdown.js";
 import { createWaitStatus } from "./wait_status.js";
@@ -30,14 +31,26 @@ function element(tag, className, text) {
 const CONTINUABLE = new Set(["stopped", "interrupted", "length"]);
 
 /**
- * A message the reader sent, shown as they typed it, with its Edit button.
+ * A message the reader sent, shown as they typed it (with the images it carried), with its Edit
+ * button.
  *
  * @param {string} text
  * @param {number} index The turn's place in the conversation.
+ * @param {string[]} [images] Base64 JPEGs sent with it.
  */
-export function userMessage(text, index) {
+export function userMessage(text, index, images = []) {
   const message = element("article", "message user");
   message.dataset.index = String(index);
+  if (images.length > 0) {
+    const shown = element("div", "message-images");
+    shown.append(...images.map((image, at) => {
+      const img = document.createElement("img");
+      img.src = imageSource(image);
+      img.alt = `Image ${at + 1} of the question`;
+      return img;
+    }));
+    message.append(shown);
+  }
   message.append(element("div", "message-text", text));
   const actions = element("div", "message-actions");
   actions.append(actionButton("edit-message", "Edit", "Edit this message and send it again"));

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { createAttachments, fitImages } from "./attachments.js";
 import {
   fetchCapabilities,
   fetchHealth,
@@ -16,6 +17,14 @@ import {
 } from "./chat_api.js";
 import { createSettingsPanel, takesThinkLevel } from "./chat_settings.js";
 import { createConversationList } from "./conversation_list.js";
+import {
+  conversationMarkdown,
+  download,
+  exportJson,
+  fileName,
+  MAX_IMPORT_BYTES,
+  readExport,
+} from "./export.js";
 import { describeFailure, describeInterruption } from "./failures.js";
 import { copyCode } from "./markdown.js";
 import { addBotActions, storedBotMessage, streamingBotMessage, userMessage } from "./messages.js";
@@ -28,6 +37,10 @@ import { createThinkSplitter } from "./think.js";
 /** @typedef {import("./storage.js").Turn} Turn */
 /** @typedef {import("./store.js").Conversation} Conversation */
 /** @typedef {import("./messages.js").StreamingBotMessage} StreamingBotMessage */
+/**
+ * @typedef {{ role: "user" | "assistant", content: string, images?: string[] }} HistoryTurn
+ * A turn of the `history` sent with a question.
+ */
 
 performance.mark("page-script-start");
 
@@ -52,6 +65,13 @@ const messageInput = /** @type {HTMLTextAreaElement} */ (byId("message-input"));
 const composerNote = byId("composer-note");
 const sendButton = /** @type {HTMLButtonElement} */ (byId("send-button"));
 const stopButton = byId("stop-button");
+const attachments = createAttachments({
+  control: byId("attach-control"),
+  input: /** @type {HTMLInputElement} */ (byId("attach-image")),
+  zone: composer,
+  list: byId("attachments"),
+  note: (text) => note(text),
+});
 
 /** How often a streaming answer is saved, so a reload loses at most this much of it. */
 const SAVE_EVERY_MS = 400;
@@ -209,22 +229,28 @@ function dropModel(/** @type {string} */ name) {
 /** The model a request goes to. */
 const chosenModel = () => modelSelect.value || defaultModel;
 
-/** Shows thinking controls only if the chosen model thinks (`capabilities` from the server). */
-async function showCapabilities() {
-  const model = chosenModel();
-  if (apiKey === "" || keyRejected || model === "") {
-    settingsPanel.setModel({ thinks: false, levels: false });
-    return;
-  }
+/** What `model` can do (`capabilities` from the server, asked once); `[]` when unknown. */
+function capabilitiesOf(/** @type {string} */ model) {
+  if (apiKey === "" || keyRejected || model === "") return Promise.resolve([]);
   let asked = capabilities.get(model);
   if (!asked) {
     asked = fetchCapabilities(apiKey, model);
     capabilities.set(model, asked);
     asked.then((found) => found.length === 0 && capabilities.delete(model));
   }
-  const found = await asked;
+  return asked;
+}
+
+/**
+ * Shows thinking controls only if the chosen model thinks, and the image control only if it
+ * reads images.
+ */
+async function showCapabilities() {
+  const model = chosenModel();
+  const found = await capabilitiesOf(model);
   if (model !== chosenModel()) return;
   settingsPanel.setModel({ thinks: found.includes("thinking"), levels: takesThinkLevel(model) });
+  attachments.setEnabled(found.includes("vision"));
 }
 
 modelSelect.addEventListener("change", () => {
@@ -297,7 +323,7 @@ function showConversation(whole = false) {
     turns.slice(from, to).map((turn, offset) => {
       const index = from + offset;
       if (live && index === live.index) return live.bot.message;
-      if (turn.role === "user") return userMessage(turn.content, index);
+      if (turn.role === "user") return userMessage(turn.content, index, turn.images);
       return storedBotMessage(displayed(turn), index, !live && index === turns.length - 1);
     });
   const split = whole ? 0 : Math.max(0, turns.length - FIRST_DRAWN);
@@ -376,6 +402,60 @@ function startNewChat() {
 
 newChatButton.addEventListener("click", startNewChat);
 
+// --- Export and import ----------------------------------------------------------------------
+
+const exportMenu = /** @type {HTMLDetailsElement} */ (byId("export-chat"));
+const importInput = /** @type {HTMLInputElement} */ (byId("import-chat"));
+
+/** Saves the open conversation as a file, Markdown or JSON. */
+function exportCurrent(/** @type {"md" | "json"} */ kind) {
+  exportMenu.open = false;
+  if (current.turns.length === 0) {
+    note("This chat is empty: there is nothing to export yet.");
+    return;
+  }
+  const name = fileName(current.title, kind);
+  if (kind === "md") download(name, "text/markdown", conversationMarkdown(current));
+  else download(name, "application/json", exportJson([current]));
+}
+
+byId("export-markdown").addEventListener("click", () => exportCurrent("md"));
+byId("export-json").addEventListener("click", () => exportCurrent("json"));
+byId("export-all").addEventListener("click", async () => {
+  exportMenu.open = false;
+  const store = await storeReady;
+  const metas = await store.list();
+  const all = await Promise.all(metas.map((meta) => store.get(meta.id)));
+  const conversations = all.filter((conversation) => conversation !== null);
+  if (conversations.length === 0) {
+    note("There are no chats to export yet.");
+    return;
+  }
+  download("ollamaspace-chats.json", "application/json", exportJson(conversations));
+});
+
+/** Restores the conversations of an export file as new ones; a bad file changes nothing. */
+importInput.addEventListener("change", async () => {
+  const file = importInput.files?.[0];
+  importInput.value = "";
+  if (!file) return;
+  let conversations;
+  try {
+    if (file.size > MAX_IMPORT_BYTES) {
+      throw new Error(`This file is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB, too big to import.`);
+    }
+    conversations = readExport(await file.text());
+  } catch (error) {
+    note(`Not imported: ${/** @type {Error} */ (error).message}`);
+    return;
+  }
+  for (const conversation of conversations) await save(conversation, false);
+  await (await listReady).refresh();
+  closeDrawer();
+  show(conversations[0]);
+  note(`Imported ${conversations.length} chat${conversations.length === 1 ? "" : "s"}.`);
+});
+
 // --- The list as a drawer ----------------------------------------------------------------------
 
 const drawerOpen = () => document.body.classList.contains("drawer-open");
@@ -424,10 +504,11 @@ drawerMode.addEventListener("change", () => {
 // --- Messages and their actions ----------------------------------------------------------------
 
 /**
- * The turns to send as `history`: each question with the answer it got. A question left without
- * an answer (it failed before any text came) is left out, so a retry is not asked twice.
+ * The turns to send as `history`: each question (with its images) with the answer it got. A
+ * question left without an answer (it failed before any text came) is left out, so a retry is not
+ * asked twice.
  *
- * @returns {{ role: "user" | "assistant", content: string }[]}
+ * @returns {HistoryTurn[]}
  */
 function historyOf(/** @type {Turn[]} */ earlier) {
   const history = [];
@@ -435,11 +516,15 @@ function historyOf(/** @type {Turn[]} */ earlier) {
     const question = earlier[index];
     const answer = earlier[index + 1];
     if (question.role === "user" && answer.role === "assistant" && answer.content !== "") {
-      history.push({ role: "user", content: question.content });
+      history.push({
+        role: "user",
+        content: question.content,
+        ...(question.images?.length && { images: question.images }),
+      });
       history.push({ role: "assistant", content: answer.content });
     }
   }
-  return /** @type {{ role: "user" | "assistant", content: string }[]} */ (history);
+  return /** @type {HistoryTurn[]} */ (history);
 }
 
 /** Shows a short word under the message box (read out by screen readers). */
@@ -497,7 +582,7 @@ function editQuestion(/** @type {HTMLElement} */ message, /** @type {number} */ 
   field.focus();
 
   const restore = () => {
-    const shown = userMessage(turn.content, index);
+    const shown = userMessage(turn.content, index, turn.images);
     message.replaceWith(shown);
     /** @type {HTMLElement} */ (shown.querySelector(".edit-message")).focus();
   };
@@ -515,7 +600,7 @@ function editQuestion(/** @type {HTMLElement} */ message, /** @type {number} */ 
     event.preventDefault();
     if (field.value.trim() === "" || busy()) return;
     current.turns.splice(index);
-    ask(current, field.value, { redraw: true });
+    ask(current, field.value, { redraw: true, images: turn.images });
     messageInput.focus();
   });
 }
@@ -525,7 +610,7 @@ function retry(/** @type {number} */ index) {
   const question = current.turns[index - 1];
   if (busy() || question?.role !== "user") return;
   current.turns.splice(index - 1);
-  ask(current, question.content, { redraw: true });
+  ask(current, question.content, { redraw: true, images: question.images });
 }
 
 /** Asks the model to carry on an answer that ended early; what it writes is added to it. */
@@ -600,7 +685,8 @@ async function send() {
   const redraw = turns.at(-1)?.status === "failed" && turns.at(-2)?.content === prompt;
   if (redraw) turns.splice(-2);
   messageInput.value = "";
-  await ask(current, prompt, { redraw });
+  await attachments.ready();
+  await ask(current, prompt, { redraw, images: attachments.take() });
 }
 
 /**
@@ -609,18 +695,22 @@ async function send() {
  *
  * @param {Conversation} conversation
  * @param {string} prompt
- * @param {{ redraw: boolean }} how
+ * @param {{ redraw: boolean, images?: string[] }} how `images` go with the question.
  */
-function ask(conversation, prompt, { redraw }) {
+function ask(conversation, prompt, { redraw, images = [] }) {
   const history = historyOf(conversation.turns);
   if (conversation.title === "") conversation.title = shortTitle(prompt);
-  conversation.turns.push({ role: "user", content: prompt });
+  conversation.turns.push({
+    role: "user",
+    content: prompt,
+    ...(images.length > 0 && { images }),
+  });
   if (!redraw && conversation === current) {
     for (const button of chatWindow.querySelectorAll(".retry, .continue")) button.remove();
     emptyState.hidden = true;
-    chatWindow.append(userMessage(prompt, conversation.turns.length - 1));
+    chatWindow.append(userMessage(prompt, conversation.turns.length - 1, images));
   }
-  return answer(conversation, { prompt, history, redraw });
+  return answer(conversation, { prompt, images, history, redraw });
 }
 
 /**
@@ -628,10 +718,13 @@ function ask(conversation, prompt, { redraw }) {
  * on from `earlier`. Saves it as it streams, and whole at the end however it ends.
  *
  * @param {Conversation} conversation
- * @param {{ prompt: string, history: { role: "user" | "assistant", content: string }[],
- *   redraw?: boolean, index?: number, earlier?: Turn }} request
+ * @param {{ prompt: string, images?: string[], history: HistoryTurn[], redraw?: boolean,
+ *   index?: number, earlier?: Turn }} request
  */
-async function answer(conversation, { prompt, history, redraw = true, index, earlier }) {
+async function answer(
+  conversation,
+  { prompt, images = [], history, redraw = true, index, earlier },
+) {
   const model = modelSelect.value;
   const abort = new AbortController();
   /** @type {Turn} */
@@ -678,7 +771,22 @@ async function answer(conversation, { prompt, history, redraw = true, index, ear
   const ended = (/** @type {Partial<Turn>} */ how) => Object.assign(turn, how);
   let started = false;
   try {
-    const body = { prompt, history, ...(model && { model }), ...settings };
+    const vision = (await capabilitiesOf(turn.model ?? "")).includes("vision");
+    const fitted = fitImages(history, images, vision);
+    if (fitted.dropped > 0) {
+      note(
+        vision
+          ? `${fitted.dropped} earlier image(s) left out, to keep the request within its size limit.`
+          : `${turn.model} cannot read images: the earlier ones were not sent.`,
+      );
+    }
+    const body = {
+      prompt,
+      history: fitted.history,
+      ...(images.length > 0 && { images }),
+      ...(model && { model }),
+      ...settings,
+    };
     for await (const line of streamChat({ apiKey, body, signal: abort.signal })) {
       if (typeof line.status === "string") {
         bot.status(line);
@@ -737,12 +845,17 @@ async function answer(conversation, { prompt, history, redraw = true, index, ear
     conversation.turns[at] = finished;
     conversation.updatedAt = Date.now();
     if (streaming?.abort === abort) streaming = null;
-    if (shown()) addBotActions(bot.message, finished, at === conversation.turns.length - 1);
+    if (shown()) {
+      addBotActions(bot.message, finished, at === conversation.turns.length - 1);
+      // The last render (a formula or code block that closed) and the actions add height.
+      follower.follow();
+    }
     setStreaming(false);
     await save(conversation);
     release();
     if (finished.status === "failed" && shown() && messageInput.value === "") {
       messageInput.value = prompt;
+      attachments.restore(images);
     }
   }
 }

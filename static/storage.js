@@ -57,6 +57,7 @@ export function saveModel(model) {
  * @typedef {object} Turn One message of a conversation, as stored.
  * @property {"user" | "assistant"} role
  * @property {string} content The prompt, or the answer without its reasoning.
+ * @property {string[]} [images] Images a question carried: base64 JPEGs, scaled.
  * @property {string} [thinking] The model's reasoning, shown apart from the answer.
  * @property {number} [thoughtSeconds] How long the model reasoned.
  * @property {string} [model] The model that answered.

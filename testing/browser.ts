@@ -11,6 +11,7 @@
  */
 
 import { assertEquals } from "@std/assert";
+import { Buffer } from "node:buffer";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { Config } from "../config.ts";
 import { type FakeOllama, type FakeOllamaOptions, startFakeOllama } from "./fake_ollama/mod.ts";
@@ -178,4 +179,61 @@ export function chatScroll(page: Page): Promise<{ top: number; fromEnd: number }
     const view = document.getElementById("chat-window")!;
     return { top: view.scrollTop, fromEnd: view.scrollHeight - view.scrollTop - view.clientHeight };
   });
+}
+
+/**
+ * An image of `width` × `height` pixels drawn by the page (a gradient), encoded as `type`; a
+ * `Buffer`, as `setInputFiles` takes it.
+ */
+export async function drawImage(
+  page: Page,
+  width: number,
+  height: number,
+  type: "image/png" | "image/jpeg" = "image/png",
+): Promise<Buffer> {
+  const bytes = await page.evaluate(async ({ width, height, type }) => {
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext("2d")!;
+    const gradient = context.createLinearGradient(0, 0, width, height);
+    gradient.addColorStop(0, "#2a6");
+    gradient.addColorStop(1, "#a26");
+    context.fillStyle = gradient;
+    context.fillRect(0, 0, width, height);
+    const blob = await canvas.convertToBlob({ type });
+    // As base64 text: a JSON array of numbers would be many times slower to pass.
+    const url = await new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.readAsDataURL(blob);
+    });
+    return url.slice(url.indexOf(",") + 1);
+  }, { width, height, type });
+  return Buffer.from(bytes, "base64");
+}
+
+/**
+ * Hands `bytes` to the composer as a person would without the file picker: `"paste"` dispatches a
+ * paste of the file on the message box, `"drop"` drops it on the composer.
+ */
+export async function giveImage(
+  page: Page,
+  how: "paste" | "drop",
+  bytes: Uint8Array,
+  type = "image/png",
+): Promise<void> {
+  await page.evaluate(({ how, base64, type }) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], `given.${type.split("/")[1]}`, { type }));
+    if (how === "paste") {
+      document.getElementById("message-input")!.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    } else {
+      const composer = document.getElementById("composer")!;
+      const init = { dataTransfer: data, bubbles: true, cancelable: true };
+      composer.dispatchEvent(new DragEvent("dragover", init));
+      composer.dispatchEvent(new DragEvent("drop", init));
+    }
+  }, { how, base64: Buffer.from(bytes).toString("base64"), type });
 }

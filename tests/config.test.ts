@@ -9,7 +9,7 @@ Deno.test("config: defaults are the documented ones (README's Configuration tabl
   assertEquals(config.defaultModel, "qwen3:4b");
   assertEquals(config.apiKeys, ["key-one-0123456789"]);
   assertEquals(config.keyGenerated, false);
-  assertEquals(config.maxBodyBytes, 1024 * 1024);
+  assertEquals(config.maxBodyBytes, 8 * 1024 * 1024);
 });
 
 Deno.test("config: reads every variable and trims a trailing slash from OLLAMA_URL", () => {

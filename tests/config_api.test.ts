@@ -28,8 +28,8 @@ Deno.test("config: any other ALLOW_MODEL_MANAGEMENT is an error naming the varia
   }
 });
 
-Deno.test("config: MAX_BODY_BYTES is 1 MiB by default and takes a whole number of bytes", () => {
-  assertEquals(loadConfig({}).maxBodyBytes, 1048576);
+Deno.test("config: MAX_BODY_BYTES is 8 MiB by default and takes a whole number of bytes", () => {
+  assertEquals(loadConfig({}).maxBodyBytes, 8388608);
   assertEquals(loadConfig({ MAX_BODY_BYTES: " 8388608 " }).maxBodyBytes, 8388608);
 });
 

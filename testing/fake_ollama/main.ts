@@ -2,7 +2,8 @@
  * The fake Ollama alone, for developing the page without a model: `deno task fake-ollama`.
  * Reads `PORT` (default 11434), `FAKE_OLLAMA_DELAY_MS` between tokens (default 40),
  * `FAKE_OLLAMA_SCENARIO` (default `normal`) and `FAKE_OLLAMA_REPLY`, the answer text (by default
- * a greeting that quotes the last user message).
+ * a greeting that quotes the last user message). Installs `qwen3:4b` (thinks), `llama3.2:1b` and
+ * `gemma3:4b` (reads images).
  *
  * @module
  */
@@ -14,5 +15,6 @@ const fake = startFakeOllama({
   tokenDelayMs: Number(Deno.env.get("FAKE_OLLAMA_DELAY_MS") ?? 40),
   scenario: (Deno.env.get("FAKE_OLLAMA_SCENARIO") ?? "normal") as Scenario,
   reply: Deno.env.get("FAKE_OLLAMA_REPLY"),
+  models: ["qwen3:4b", "llama3.2:1b", "gemma3:4b"],
 });
 console.log(`Fake Ollama listening on ${fake.url} (scenario ${fake.options.scenario})`);

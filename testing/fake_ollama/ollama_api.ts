@@ -11,6 +11,7 @@
 
 import { answer, answerTokens, lastUserText, limitTokens, tokenize } from "./generation.ts";
 import { optionTypeProblem } from "../../ollama/options.ts";
+import { imageSize } from "../image_size.ts";
 import type { FakeState } from "./state.ts";
 
 /** The Ollama release the fake imitates: the one the Dockerfile's image pins. */
@@ -82,6 +83,13 @@ export function modelFacts(model: string): {
       capabilities: ["completion", "tools", "thinking"],
     };
   }
+  if (model.startsWith("gemma3")) {
+    return {
+      architecture: "gemma3",
+      contextLength: 131_072,
+      capabilities: ["completion", "vision"],
+    };
+  }
   if (model.startsWith("gpt-oss")) {
     return {
       architecture: "gptoss",
@@ -106,7 +114,9 @@ export function generate(
   if (refused) return refused;
 
   const isChat = path === "/api/chat";
-  const prompt = isChat ? lastUserText(body.messages) : String(body.prompt ?? "");
+  const images = isChat ? lastUserImages(body.messages) : body.images;
+  const prompt = (isChat ? lastUserText(body.messages) : String(body.prompt ?? "")) +
+    describeImages(images);
   // No prompt or no messages: Ollama only loads the model, and answers once it is loaded.
   const loadOnly = isChat
     ? !Array.isArray(body.messages) || body.messages.length === 0
@@ -171,6 +181,26 @@ export function generate(
       );
     },
   });
+}
+
+/**
+ * What a vision model "sees" in `images` (the last user message's): their count and sizes, said
+ * after the prompt so the default greeting, which quotes it, tells a test what reached the model.
+ */
+function describeImages(images: unknown): string {
+  if (!Array.isArray(images) || images.length === 0) return "";
+  const sizes = images.map((image) => {
+    const bytes = Uint8Array.from(atob(String(image)), (c) => c.charCodeAt(0));
+    const size = imageSize(bytes);
+    return size ? `${size.width}x${size.height}` : "unknown";
+  });
+  return ` [${images.length} image${images.length === 1 ? "" : "s"}: ${sizes.join(", ")}]`;
+}
+
+/** The `images` of the last user message in an Ollama `messages` array. */
+function lastUserImages(messages: unknown): unknown {
+  if (!Array.isArray(messages)) return undefined;
+  return messages.findLast((m: { role?: string }) => m.role === "user")?.images;
 }
 
 /** `/api/pull`: progress lines (or one `success` when not streamed), then the model counts as
@@ -252,15 +282,23 @@ function canThink(model: string): boolean {
 const THINK_LEVELS = ["low", "medium", "high", "max"];
 
 /**
- * The answer Ollama gives, before it loads the model, to a request it will not run: a `think`
- * the model cannot do (`400`), or an option of the wrong type (`500`, as Ollama's scheduler
- * reports it).
+ * The answer Ollama gives to a request it will not run: a `think` the model cannot do (`400`), an
+ * option of the wrong type (`500`, as Ollama's scheduler reports it), or images for a model
+ * without a vision projector (`500`, as its runner reports it).
  */
 function refusal(
   state: FakeState,
   model: string,
-  { think, options }: Record<string, unknown>,
+  { think, options, messages, images }: Record<string, unknown>,
 ): Response | undefined {
+  const withImages = (Array.isArray(images) && images.length > 0) ||
+    (Array.isArray(messages) &&
+      messages.some((m) => Array.isArray(m?.images) && m.images.length > 0));
+  if (withImages && !modelFacts(model).capabilities.includes("vision")) {
+    return Response.json({ error: "this model is missing data required for image input" }, {
+      status: 500,
+    });
+  }
   if (think !== undefined && think !== null) {
     if (typeof think !== "boolean" && !THINK_LEVELS.includes(think as string)) {
       const message = typeof think === "string"

@@ -43,7 +43,10 @@ export interface FakeSettings {
   thinking: string;
   /** Delay before each token, in milliseconds. */
   tokenDelayMs: number;
-  /** Installed models; names starting with `qwen3` (or `gpt-oss`) can think, and do by default. */
+  /**
+   * Installed models; names starting with `qwen3` (or `gpt-oss`) can think, and do by default;
+   * names starting with `gemma3` read images (any other model refuses them, as Ollama does).
+   */
   models: string[];
   /**
    * Whether thinking models take a level (`"low"`, `"medium"`, `"high"`, `"max"`) for `think`, as

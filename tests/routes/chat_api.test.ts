@@ -233,10 +233,10 @@ Deno.test("/chat_api: bad requests get 400 JSON saying what is wrong", async () 
 
 Deno.test("/chat_api: a body over the limit gets 413 JSON", async () => {
   await withGateway(async (gateway, fake) => {
-    const big = JSON.stringify({ prompt: "x".repeat(1024 * 1024) });
+    const big = JSON.stringify({ prompt: "x".repeat(8 * 1024 * 1024) });
     const response = await postChat(gateway, big);
     assertEquals(response.status, 413);
-    assertMatch((await response.json()).error, /larger than 1048576 bytes/);
+    assertMatch((await response.json()).error, /larger than 8388608 bytes/);
     // Also without a Content-Length (a chunked upload).
     const chunked = await fetch(`${gateway.url}/chat_api`, {
       method: "POST",
