@@ -138,9 +138,6 @@ export function relayLines(
     }
   };
 
-  // Declared before the timer that reads its backlog; the normalizer is made further down.
-  let input!: WritableStreamDefaultWriter<Uint8Array>;
-
   /** Ends the stream with `message` on behalf of a timer or a signal, unless it has ended. */
   const interrupt = (message: string) => {
     if (!finished) write(end.fail(message));
@@ -198,7 +195,8 @@ export function relayLines(
     },
   });
 
-  input = normalizer.writable.getWriter();
+  // The idle timer above reads this writer's backlog; it first runs long after this line.
+  const input = normalizer.writable.getWriter();
   relayChunks(upstreamChunks, input).catch(() => {
     if (!finished) write(end.fail(`Lost the connection to ${lowerName}; the answer is incomplete`));
   });
