@@ -73,6 +73,12 @@ export interface ChatStreamOptions {
   idleTimeoutMs?: number;
   /** Ends the answer with an error line carrying the abort reason's message, and cancels Ollama. */
   signal?: AbortSignal;
+  /**
+   * Called once when Ollama's part is over, whatever the client does: its final line or a
+   * failure, the answer ended by a timeout or `signal`, or the stream cancelled. Lines may still
+   * be on their way to the client then.
+   */
+  onEnd?: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -88,7 +94,7 @@ const IDLE_CHECKS = 4;
  */
 export function chatStream(
   upstream: ReadableStream<Uint8Array>,
-  { onDone, onError, idleTimeoutMs, signal }: ChatStreamOptions = {},
+  { onDone, onError, idleTimeoutMs, signal, onEnd }: ChatStreamOptions = {},
 ): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   let partialLine = "";
@@ -180,8 +186,12 @@ export function chatStream(
     interrupt(signal?.reason instanceof Error ? signal.reason.message : "The answer was stopped");
   signal?.addEventListener("abort", onAbort, { once: true });
 
+  let released = false;
   /** Stops the timer and the signal, and cancels `upstream`, so Ollama stops generating. */
   function release() {
+    if (released) return;
+    released = true;
+    onEnd?.();
     clearInterval(idleChecks);
     signal?.removeEventListener("abort", onAbort);
     upstreamChunks.cancel().catch(() => {}); // Already ended or failed: nothing left to stop.

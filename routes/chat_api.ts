@@ -1,17 +1,23 @@
 /**
- * `POST /chat_api`: the authenticated streaming chat endpoint (its contract is in
- * docs/ARCHITECTURE.md). Turns away blocked clients and wrong keys, holds a place among the
- * generations in flight, validates the request, opens Ollama's `/api/chat` with the client's abort
- * signal, and streams the answer back as the gateway's NDJSON through `chatStream`.
+ * `POST /chat_api`: the authenticated streaming chat endpoint (its contract is in the README).
+ * Turns away blocked clients and wrong keys, reads and validates the request (the body within its
+ * deadline), then takes a place in the generation queue, opens Ollama's `/api/chat` when its turn
+ * comes, with the client's abort signal, and streams the answer back as the gateway's NDJSON
+ * through `chatStream`. The slot is given back when Ollama's part is over, whatever the client
+ * does. A request that has to wait in line, or whose answer has not begun after
+ * `statusDelayMs`, gets its `200` at once and status lines until it begins (`chat_status.ts`).
  *
  * @module
  */
 
 import { type Context, Hono } from "hono";
 import type { ApiGuards } from "../middleware/api_guards.ts";
-import { parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
+import type { Place } from "../middleware/generation_queue.ts";
+import { type ChatRequest, parseChatRequest, toOllamaChat } from "../ollama/chat_request.ts";
+import { statusThenAnswer } from "../ollama/chat_status.ts";
 import { chatStream } from "../ollama/chat_stream.ts";
 import { fetchOllama, ollamaError, type OllamaTarget } from "../ollama/client.ts";
+import { isModelLoaded } from "../ollama/loaded_models.ts";
 import { GatewayError } from "../server/errors.ts";
 
 /** What `/chat_api` needs to know: where Ollama is, and how to fill in and time an answer. */
@@ -20,48 +26,109 @@ export interface ChatApiOptions extends OllamaTarget {
   defaultModel: string;
   /** Longest silence from Ollama mid-answer, in milliseconds, before the answer is ended. */
   idleTimeoutMs: number;
+  /** Milliseconds without the answer beginning before status lines start. */
+  statusDelayMs: number;
+  /** Longest gap between two status lines, in milliseconds. */
+  statusIntervalMs: number;
 }
+
+/** Milliseconds `/api/ps` may take to say whether the model is loaded. */
+const PS_TIMEOUT_MS = 2_000;
+
+const NDJSON = { "content-type": "application/x-ndjson", "cache-control": "no-store" };
 
 /** The `/chat_api` route; `shutdown` ends answers still streaming when the grace is over. */
 export function chatApiRoutes(
   options: ChatApiOptions,
-  { requireKey, limitGeneration, limitBody }: ApiGuards,
+  { requireKey, limitBody, queue }: ApiGuards,
   shutdown: AbortSignal,
 ): Hono {
   return new Hono().post(
     "/chat_api",
     requireKey,
-    limitGeneration,
     limitBody,
     async function chatApi(c) {
+      const since = performance.now();
       const request = parseChatRequest(await readJson(c), options.defaultModel);
       c.set("logModel", request.model);
+      const gone = new AbortController();
+      const signal = AbortSignal.any([c.req.raw.signal, shutdown, gone.signal]);
+      const place = queue.join(signal);
+      const answer = answerInTurn(c, place, request, signal);
+      if (place.position === 0 && await settlesWithin(answer, options.statusDelayMs)) {
+        return new Response(await answer, { headers: NDJSON });
+      }
+      const body = statusThenAnswer({
+        place,
+        answer,
+        model: request.model,
+        isModelLoaded: () => isModelLoaded(options.ollamaUrl, request.model, PS_TIMEOUT_MS),
+        since,
+        intervalMs: options.statusIntervalMs,
+        onError: () => c.set("logStreamFailed", true),
+        onCancel: () => gone.abort(),
+      });
+      return new Response(body, { headers: NDJSON });
+    },
+  );
+
+  /**
+   * Waits for `place`'s turn, asks Ollama, and resolves with the answer's lines once its headers
+   * came; gives the place back when Ollama's part is over, or at once if it failed before.
+   */
+  async function answerInTurn(
+    c: Context,
+    place: Place,
+    request: ChatRequest,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
+    try {
+      await place.turn;
       const upstream = await fetchOllama(options, "/api/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(toOllamaChat(request)),
-        signal: AbortSignal.any([c.req.raw.signal, shutdown]),
+        signal,
       });
       if (!upstream.ok || !upstream.body) throw await ollamaError(upstream, request.model);
-      const answer = chatStream(upstream.body, {
+      return chatStream(upstream.body, {
         onDone: ({ eval_count }) => {
           if (typeof eval_count === "number") c.set("logTokensOut", eval_count);
         },
         onError: () => c.set("logStreamFailed", true),
         idleTimeoutMs: options.idleTimeoutMs,
         signal: shutdown,
+        onEnd: place.leave,
       });
-      return new Response(answer, {
-        headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" },
-      });
-    },
-  );
+    } catch (error) {
+      place.leave();
+      throw error;
+    }
+  }
+}
+
+/** Whether `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The request body as JSON, or a `400` that says it is not. */
 async function readJson(c: Context): Promise<unknown> {
+  let text: string;
   try {
-    return await c.req.json();
+    text = await c.req.text();
+  } catch (error) {
+    if (error instanceof GatewayError) throw error; // The body came too late or was cut short.
+    throw new GatewayError(400, "The request body could not be read");
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new GatewayError(400, "The request body is not valid JSON");
   }

@@ -29,10 +29,10 @@ export function tags(state: FakeState): Response {
   return Response.json({ models: state.settings.models.map(modelInfo) });
 }
 
-/** `GET /api/ps`: the first installed model, loaded until far in the future. */
+/** `GET /api/ps`: the loaded models only (none while every model is unloaded). */
 export function ps(state: FakeState): Response {
   return Response.json({
-    models: state.settings.models.slice(0, 1).map((name) => ({
+    models: state.scheduler.loaded().map((name) => ({
       ...modelInfo(name),
       expires_at: "2099-01-01T00:00:00Z",
       size_vram: 0,
@@ -73,7 +73,15 @@ export function generate(
   const tokens = answerTokens(state, prompt);
   const created_at = () => new Date().toISOString();
 
-  return answer(state, { path, stream: body.stream !== false, thinking, answer: tokens, signal }, {
+  const generation = {
+    path,
+    model,
+    stream: body.stream !== false,
+    thinking,
+    answer: tokens,
+    signal,
+  };
+  return answer(state, generation, {
     contentType: "application/x-ndjson",
     piece: (field, text) =>
       JSON.stringify(

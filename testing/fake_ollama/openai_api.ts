@@ -69,7 +69,7 @@ export function completions(
 
   return answer(
     state,
-    { path, stream: body.stream === true, thinking: [], answer: tokens, signal },
+    { path, model, stream: body.stream === true, thinking: [], answer: tokens, signal },
     {
       contentType: "text/event-stream",
       piece: (_field, text) => chunk(text, null),
