@@ -66,8 +66,7 @@ function withDeadline(
         controller.error(
           new GatewayError(
             408,
-            `The request body did not arrive in full within ${timeoutMs / 1000} s ` +
-              "(BODY_TIMEOUT_S); send it in one go",
+            `The request body did not arrive in full within ${timeoutMs / 1000} s (BODY_TIMEOUT_S)`,
           ),
         );
         reader.cancel().catch(() => {});
