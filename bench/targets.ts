@@ -131,8 +131,11 @@ async function startBareRelay(fakeUrl: string, { native }: { native: boolean }) 
   return { request: ollamaChat(`http://127.0.0.1:${port}/api/chat`), relay };
 }
 
-/** The gateway as `deno task start` runs it, for Ollama at `fakeUrl`. */
-async function startGateway(fakeUrl: string) {
+/**
+ * The gateway as `deno task start` runs it, for Ollama at `fakeUrl`, with `env` on top. By default
+ * it measures the relay, not the queue: 1,000 streams at once all go to Ollama at once.
+ */
+export async function startGateway(fakeUrl: string, env: Record<string, string> = {}) {
   const port = freePort();
   const relay = await startProcess("the gateway", Deno.execPath(), denoTaskArgs("start"), {
     PORT: String(port),
@@ -140,8 +143,9 @@ async function startGateway(fakeUrl: string) {
     OLLAMA_URL: fakeUrl,
     OLLAMA_API_KEY: BENCH_KEY,
     OLLAMA_MODEL: BENCH_MODEL,
-    // The bench measures the relay, not the cap: 1,000 streams at once must all be let through.
     MAX_CONCURRENT_REQUESTS: "100000",
+    OLLAMA_NUM_PARALLEL: "100000",
+    ...env,
   }, port);
   return { url: `http://127.0.0.1:${port}`, relay };
 }
@@ -160,7 +164,7 @@ function ollamaChat(url: string): StreamRequest {
 }
 
 /** The bench question in the shape of the gateway's `/chat_api`. */
-function gatewayChat(url: string): StreamRequest {
+export function gatewayChat(url: string): StreamRequest {
   return {
     url,
     headers,
