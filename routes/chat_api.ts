@@ -1,5 +1,6 @@
 /**
- * `POST /chat_api`: the authenticated streaming chat endpoint (its contract is in the README).
+ * `POST /chat_api`: the authenticated streaming chat endpoint (its contract is in
+ * docs/ARCHITECTURE.md).
  * Turns away blocked clients and wrong keys, reads and validates the request (the body within its
  * deadline), then takes a place in the generation queue, opens Ollama's `/api/chat` when its turn
  * comes, with the client's abort signal, and streams the answer back as the gateway's NDJSON
