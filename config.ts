@@ -117,7 +117,11 @@ export function loadConfig(env: Env): Config {
       env.MAX_CONCURRENT_REQUESTS,
       32,
     ),
-    numParallel: parseWholeNumber("OLLAMA_NUM_PARALLEL", env.OLLAMA_NUM_PARALLEL, 1),
+    // Ollama takes 0 as 1.
+    numParallel: Math.max(
+      1,
+      parseWholeNumber("OLLAMA_NUM_PARALLEL", env.OLLAMA_NUM_PARALLEL, 1, { min: 0 }),
+    ),
     queueTimeoutMs: 1000 *
       parseWholeNumber("QUEUE_TIMEOUT_S", env.QUEUE_TIMEOUT_S, 600, MAX_SECONDS),
     bodyTimeoutMs: 1000 * parseWholeNumber("BODY_TIMEOUT_S", env.BODY_TIMEOUT_S, 30, MAX_SECONDS),

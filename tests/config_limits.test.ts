@@ -35,6 +35,7 @@ Deno.test("each setting is read from its variable", () => {
   });
   assertEquals(config.maxConcurrentRequests, 4);
   assertEquals(config.numParallel, 2);
+  assertEquals(loadConfig({ OLLAMA_NUM_PARALLEL: "0" }).numParallel, 1, "0 means 1, as to Ollama");
   assertEquals(config.queueTimeoutMs, 90_000);
   assertEquals(config.bodyTimeoutMs, 5_000);
   assertEquals(config.firstByteTimeoutMs, 600_000);
@@ -62,7 +63,7 @@ Deno.test("a bad value stops startup with a message naming the variable", () => 
   const bad: [string, string, RegExp][] = [
     ["MAX_CONCURRENT_REQUESTS", "0", /whole number of at least 1/],
     ["MAX_CONCURRENT_REQUESTS", "ten", /whole number/],
-    ["OLLAMA_NUM_PARALLEL", "0", /whole number of at least 1/],
+    ["OLLAMA_NUM_PARALLEL", "two", /whole number of at least 0/],
     ["QUEUE_TIMEOUT_S", "0", /whole number from 1 to 86400/],
     ["BODY_TIMEOUT_S", "forever", /whole number from 1 to 86400/],
     ["FIRST_BYTE_TIMEOUT_S", "1.5", /whole number from 1 to 86400/],
