@@ -7,6 +7,7 @@ import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "
 import { GenerationQueue } from "../../middleware/generation_queue.ts";
 import { GatewayError } from "../../server/errors.ts";
 import { startFakeOllama } from "../../testing/fake_ollama/mod.ts";
+import { closeQuietly, readResponse, slowBody } from "../../testing/raw_http.ts";
 import {
   answersInFull,
   answerText,
@@ -362,6 +363,32 @@ Deno.test("gateway: FIRST_BYTE_TIMEOUT_S counts from the request's dispatch to O
     assertEquals(third.status, 200);
     assertEquals((await readNdjson(third)).at(-1)?.done, true);
   } finally {
+    await fake.close();
+    await gateway.close();
+  }
+});
+
+Deno.test("gateway: a relayed body still arriving holds no place; one that never ends gets 408", async () => {
+  const fake = startFakeOllama();
+  const gateway = startGateway(fake.url, {
+    numParallel: 1,
+    maxConcurrentRequests: 1,
+    bodyTimeoutMs: 2_000,
+  });
+  const slow = await slowBody(gateway, "/api/chat");
+  try {
+    // Time for the gateway to take the slow request in; had it taken a place, the next gets 429.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const normal = await post(gateway, "/api/chat", { model: "llama3.2:1b", messages: [] });
+    assertEquals(normal.status, 200);
+    assertEquals((await readNdjson(normal)).at(-1)?.done, true);
+
+    const answer = await readResponse(slow);
+    assertMatch(answer, /^HTTP\/1\.1 408 /);
+    assertMatch(answer, /did not arrive in full within 2 s \(BODY_TIMEOUT_S\)/);
+    assertEquals(fake.requests.length, 1, "the slow one never reached Ollama");
+  } finally {
+    closeQuietly(slow);
     await fake.close();
     await gateway.close();
   }

@@ -13,9 +13,9 @@ import {
   readNdjson,
   readRest,
   startGateway,
-  TEST_KEY,
   waitFor,
 } from "../../testing/gateway.ts";
+import { closeQuietly, readResponse, slowBody } from "../../testing/raw_http.ts";
 import { withGateway } from "../../testing/with_gateway.ts";
 
 type Line = Record<string, unknown>;
@@ -157,47 +157,11 @@ Deno.test("/chat_api status: a client that stops reading while in line gives its
   }, { fake: { scenario: "hold-last-token" }, gateway: { numParallel: 1 } });
 });
 
-/** Opens a raw connection to `gateway` and sends the head of a chat request whose body is late. */
-async function slowBody(gateway: { url: string }): Promise<Deno.TcpConn> {
-  const connection = await Deno.connect({
-    hostname: "127.0.0.1",
-    port: Number(new URL(gateway.url).port),
-  });
-  const head = "POST /chat_api HTTP/1.1\r\nHost: gateway\r\n" +
-    `Authorization: Bearer ${TEST_KEY}\r\nContent-Type: application/json\r\n` +
-    'Content-Length: 100\r\n\r\n{"prompt":';
-  await connection.write(new TextEncoder().encode(head));
-  return connection;
-}
-
-/** The HTTP response `connection` receives (head and a body with a length), as text; closes it. */
-async function readResponse(connection: Deno.TcpConn): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of connection.readable) {
-    text += decoder.decode(chunk, { stream: true });
-    const [head, body] = text.split("\r\n\r\n", 2);
-    const length = Number(head.match(/^content-length: (\d+)$/im)?.[1]);
-    if (body !== undefined && new TextEncoder().encode(body).length >= length) break;
-  }
-  closeQuietly(connection);
-  return text;
-}
-
-/** Closes `connection` unless it is closed already. */
-function closeQuietly(connection: Deno.TcpConn) {
-  try {
-    connection.close();
-  } catch {
-    // Closed already.
-  }
-}
-
 Deno.test("/chat_api status: a slow body and an unread stream hold no slot: a normal request still gets one", async () => {
   // An answer of 25 MB, far more than the sockets between gateway and client can hold.
   const reply = Array.from({ length: 200 }, () => "x".repeat(128 * 1024)).join(" ");
   await withGateway(async (gateway, fake) => {
-    const slow = await slowBody(gateway);
+    const slow = await slowBody(gateway, "/chat_api");
     const unread = await postChat(gateway, { prompt: "never read", think: false });
     try {
       assertEquals(unread.status, 200);
@@ -233,12 +197,12 @@ Deno.test("/chat_api status: a slow body and an unread stream hold no slot: a no
 Deno.test("/chat_api: a body that arrives too slowly gets 408, and one cut short gets 400", async () => {
   const gateway = startGateway("http://127.0.0.1:9", { bodyTimeoutMs: 300 });
   try {
-    const slow = await slowBody(gateway);
+    const slow = await slowBody(gateway, "/chat_api");
     const answer = await readResponse(slow);
     assertMatch(answer, /^HTTP\/1\.1 408 /);
     assertMatch(answer, /did not arrive in full within 0.3 s/);
 
-    const cut = await slowBody(gateway);
+    const cut = await slowBody(gateway, "/chat_api");
     await cut.closeWrite();
     assertMatch(await readResponse(cut), /^HTTP\/1\.1 400 [^]*cut off before its end/);
   } finally {
