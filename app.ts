@@ -29,6 +29,7 @@
 import { Hono } from "hono";
 import type { Config } from "./config.ts";
 import { createApiGuards } from "./middleware/api_guards.ts";
+import type { GenerationQueue } from "./middleware/generation_queue.ts";
 import { requestLog } from "./middleware/request_log.ts";
 import { apiCors, securityHeaders } from "./middleware/security_headers.ts";
 import { API_PATHS } from "./routes/api_paths.ts";
@@ -51,6 +52,8 @@ export interface AppOptions {
    * their requests to Ollama are cancelled (see `server/shutdown.ts`). Never, by default.
    */
   shutdown?: AbortSignal;
+  /** The generation queue, for a caller that watches it (tests); by default one from `config`. */
+  queue?: GenerationQueue;
 }
 
 /**
@@ -59,10 +62,10 @@ export interface AppOptions {
  */
 export function createApp(
   config: Config,
-  { assets, shutdown = new AbortController().signal }: AppOptions,
+  { assets, shutdown = new AbortController().signal, queue }: AppOptions,
 ): Hono {
   const log = createLogger(config.logLevel);
-  const guards = createApiGuards(config);
+  const guards = createApiGuards(config, { shutdown, queue });
 
   const app = new Hono();
   app.use(requestLog(log));

@@ -66,8 +66,24 @@ export interface Config {
    * (`MAX_CONTEXT_TOKENS`); never more than the model's own.
    */
   maxContextTokens: number;
-  /** Generation requests allowed in flight to Ollama at once (`MAX_CONCURRENT_REQUESTS`). */
+  /**
+   * Generation requests the gateway keeps at once, running and waiting in line together
+   * (`MAX_CONCURRENT_REQUESTS`); beyond it a request is turned away with `429`.
+   */
   maxConcurrentRequests: number;
+  /**
+   * Generation requests sent to Ollama at once, read from Ollama's own `OLLAMA_NUM_PARALLEL` so one
+   * variable governs both; the rest wait in line in the gateway, in arrival order.
+   */
+  numParallel: number;
+  /** Milliseconds a request may wait in line before it is turned away as busy (`QUEUE_TIMEOUT_S`). */
+  queueTimeoutMs: number;
+  /** Milliseconds a request body may take to arrive in full (`BODY_TIMEOUT_S`). */
+  bodyTimeoutMs: number;
+  /** Milliseconds a `/chat_api` request waits for its answer to begin before status lines start. */
+  statusDelayMs: number;
+  /** Longest gap, in milliseconds, between two `/chat_api` status lines (a keep-alive). */
+  statusIntervalMs: number;
   /**
    * Failed authentications from one client within {@link authFailureWindowMs} after which it is
    * blocked for the rest of that window (`AUTH_FAILURE_LIMIT`).
@@ -134,6 +150,16 @@ export function loadConfig(env: Env): Config {
       env.MAX_CONCURRENT_REQUESTS,
       32,
     ),
+    // Ollama takes 0 as 1.
+    numParallel: Math.max(
+      1,
+      parseWholeNumber("OLLAMA_NUM_PARALLEL", env.OLLAMA_NUM_PARALLEL, 1, { min: 0 }),
+    ),
+    queueTimeoutMs: 1000 *
+      parseWholeNumber("QUEUE_TIMEOUT_S", env.QUEUE_TIMEOUT_S, 600, MAX_SECONDS),
+    bodyTimeoutMs: 1000 * parseWholeNumber("BODY_TIMEOUT_S", env.BODY_TIMEOUT_S, 30, MAX_SECONDS),
+    statusDelayMs: 1_000,
+    statusIntervalMs: 5_000,
     authFailureLimit: parseWholeNumber("AUTH_FAILURE_LIMIT", env.AUTH_FAILURE_LIMIT, 10),
     authFailureWindowMs: 60_000,
     trustProxy: parseProxyCount(env.TRUST_PROXY),

@@ -7,9 +7,10 @@
  * scenario and the issue's targets as ratios within the run. See `bench/README.md`.
  *
  * Flags: `--quick` (tiny scenarios, seconds), `--scenario NAME` and `--target NAME` (repeatable,
- * to run only those). Exits 1 on any lost or altered token or failed stream, and after a full
- * run also when a target of the issue is missed. A full run needs nginx (else it exits 2, saying
- * how to install it); a quick run measures the other targets without it and says so.
+ * to run only those; `--scenario queue` runs the queue's measurement, `bench/queue.ts`, which
+ * every run without `--scenario` includes). Exits 1 on any lost or altered token or failed stream,
+ * and after a full run also when a target of the issue is missed. A full run needs nginx (else it
+ * exits 2, saying how to install it); a quick run measures the other targets without it and says so.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import { parseArgs } from "node:util";
 import { runLoad } from "./load_client.ts";
 import { findNginx, leaveOutMissingNginx } from "./nginx.ts";
 import { cpuMicros, peakRssBytes } from "./proc_stats.ts";
+import { runQueueBench } from "./queue.ts";
 import {
   checkTargets,
   formatChecks,
@@ -49,9 +51,16 @@ export interface BenchOutcome {
   ok: boolean;
 }
 
+/** The name that selects the queue's measurement (`bench/queue.ts`) with `--scenario`. */
+const QUEUE = "queue";
+
 /** Runs the bench and returns its figures and report. */
 export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome> {
-  const scenarios = pick(options.quick ? QUICK_SCENARIOS : FULL_SCENARIOS, options.scenarios);
+  const named = options.scenarios ?? [];
+  const relayScenarios = named.filter((name) => name !== QUEUE);
+  const scenarios = named.length > 0 && relayScenarios.length === 0
+    ? []
+    : pick(options.quick ? QUICK_SCENARIOS : FULL_SCENARIOS, relayScenarios);
   const { targets, note } = leaveOutMissingNginx(
     pick(TARGETS, options.targets),
     options.quick,
@@ -81,16 +90,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     }
     results.push(result);
   }
-  const checks = checkTargets(results);
-  const damaged = results.some((result) =>
-    result.rows.some((row) => row.lostTokens > 0 || row.failedStreams > 0)
-  );
+  const queue = named.length === 0 || named.includes(QUEUE)
+    ? await runQueueBench({ quick: options.quick, log })
+    : undefined;
+  const checks = [...(scenarios.length > 0 ? checkTargets(results) : []), ...queue?.checks ?? []];
+  const damaged = queue?.damaged === true ||
+    results.some((result) =>
+      result.rows.some((row) => row.lostTokens > 0 || row.failedStreams > 0)
+    );
   const missed = checks.some((check) => check.verdict === "FAIL");
   const report = [
     machineDescription(),
     targets.map((target) => `- ${target.name}: ${target.description}`).join("\n"),
     ...(note ? [note] : []),
     ...results.map(formatScenario),
+    ...(queue ? [queue.report] : []),
     formatChecks(checks),
     ...(options.quick
       ? ["(--quick: the ratios of tiny runs say nothing; only lost tokens count)"]
@@ -179,7 +193,7 @@ if (import.meta.main) {
       },
     });
     options = { quick: values.quick, scenarios: values.scenario, targets: values.target };
-    pick(FULL_SCENARIOS, options.scenarios);
+    pick(FULL_SCENARIOS, options.scenarios?.filter((name) => name !== QUEUE));
     leaveOutMissingNginx(pick(TARGETS, options.targets), options.quick, findNginx());
   } catch (error) {
     console.error(

@@ -171,8 +171,12 @@ async function startBareRelay(
   };
 }
 
-/** The gateway as `deno task start` runs it, for Ollama at `fakeUrl` (or, by `env`, an engine). */
-async function startGateway(fakeUrl: string, env: Record<string, string> = {}) {
+/**
+ * The gateway as `deno task start` runs it, for Ollama at `fakeUrl` (or, by `env`, an engine), with
+ * `env` on top. By default it measures the relay, not the queue: 1,000 streams at once all go
+ * upstream at once.
+ */
+export async function startGateway(fakeUrl: string, env: Record<string, string> = {}) {
   const port = freePort();
   const relay = await startProcess("the gateway", Deno.execPath(), denoTaskArgs("start"), {
     PORT: String(port),
@@ -180,8 +184,8 @@ async function startGateway(fakeUrl: string, env: Record<string, string> = {}) {
     OLLAMA_URL: fakeUrl,
     OLLAMA_API_KEY: BENCH_KEY,
     OLLAMA_MODEL: BENCH_MODEL,
-    // The bench measures the relay, not the cap: 1,000 streams at once must all be let through.
     MAX_CONCURRENT_REQUESTS: "100000",
+    OLLAMA_NUM_PARALLEL: "100000",
     ...env,
   }, port);
   return { url: `http://127.0.0.1:${port}`, relay };
@@ -201,7 +205,7 @@ function ollamaChat(url: string): StreamRequest {
 }
 
 /** The bench question in the shape of the gateway's `/chat_api`. */
-function gatewayChat(url: string, model = BENCH_MODEL): StreamRequest {
+export function gatewayChat(url: string, model = BENCH_MODEL): StreamRequest {
   return {
     url,
     headers,

@@ -1,17 +1,20 @@
 /**
  * What every authenticated API route shares: the key check with its brute-force guard, the body
- * limit and the cap on generation. `createApp` builds one set and hands it to each route group, so
- * `/chat_api`, `/api/*` and `/v1/*` count against the same limits.
+ * limit and deadline, and the generation queue. `createApp` builds one set and hands it to each
+ * route group, so `/chat_api`, `/api/*` and `/v1/*` count against the same limits and wait in the
+ * same line.
  *
  * @module
  */
 
 import type { MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
 import { requireApiKey } from "./auth.ts";
 import { authFailureGuard } from "./auth_guard.ts";
+import { bodyDeadline } from "./body_deadline.ts";
 import { limitBody } from "./body_limit.ts";
 import { clientAddress } from "./client_address.ts";
-import { limitConcurrency } from "./concurrency.ts";
+import { GenerationQueue, waitForTurn } from "./generation_queue.ts";
 
 /** The settings the guards are built from (the gateway's `Config` has them all). */
 export interface ApiGuardOptions {
@@ -19,8 +22,14 @@ export interface ApiGuardOptions {
   apiKeys: string[];
   /** Largest request body in bytes. */
   maxBodyBytes: number;
-  /** Generation requests allowed in flight at once. */
+  /** Milliseconds a request body may take to arrive. */
+  bodyTimeoutMs: number;
+  /** Generation requests held at once, running and waiting. */
   maxConcurrentRequests: number;
+  /** Generation requests sent to Ollama at once. */
+  numParallel: number;
+  /** Longest wait in line, in milliseconds. */
+  queueTimeoutMs: number;
   /** Failed authentications per client and window before the client is blocked. */
   authFailureLimit: number;
   /** The brute-force guard's window in milliseconds. */
@@ -29,18 +38,31 @@ export interface ApiGuardOptions {
   trustProxy: number;
 }
 
-/** The shared protections of the API routes, as middleware. */
+/** The shared protections of the API routes, as middleware, and the queue they share. */
 export interface ApiGuards {
   /** The key check, behind the per-client brute-force guard. */
   requireKey: MiddlewareHandler;
-  /** The request body limit. */
+  /** The request body's deadline and size limit. */
   limitBody: MiddlewareHandler;
-  /** The cap on requests that make Ollama work. */
+  /** For relayed requests that make Ollama work: reads the body, then waits in `queue`. */
   limitGeneration: MiddlewareHandler;
+  /** The line in front of Ollama, for routes that take their place themselves (`/chat_api`). */
+  queue: GenerationQueue;
+}
+
+/** What the guards share with the rest of the app. */
+export interface ApiGuardParts {
+  /** Ends the waits of relayed requests still in line when the shutdown grace is over. */
+  shutdown: AbortSignal;
+  /** The queue to use; by default a new one sized by the options. */
+  queue?: GenerationQueue;
 }
 
 /** One set of guards for `options`; a bad option throws here, at startup. */
-export function createApiGuards(options: ApiGuardOptions): ApiGuards {
+export function createApiGuards(
+  options: ApiGuardOptions,
+  { shutdown, queue = generationQueue(options) }: ApiGuardParts,
+): ApiGuards {
   const guard = authFailureGuard({
     limit: options.authFailureLimit,
     windowMs: options.authFailureWindowMs,
@@ -48,7 +70,17 @@ export function createApiGuards(options: ApiGuardOptions): ApiGuards {
   });
   return {
     requireKey: requireApiKey(options.apiKeys, guard),
-    limitBody: limitBody(options.maxBodyBytes),
-    limitGeneration: limitConcurrency(options.maxConcurrentRequests),
+    limitBody: every(bodyDeadline(options.bodyTimeoutMs), limitBody(options.maxBodyBytes)),
+    limitGeneration: waitForTurn(queue, shutdown),
+    queue,
   };
+}
+
+/** The generation queue sized by `options`. */
+export function generationQueue(options: ApiGuardOptions): GenerationQueue {
+  return new GenerationQueue({
+    parallel: options.numParallel,
+    capacity: options.maxConcurrentRequests,
+    waitLimitMs: options.queueTimeoutMs,
+  });
 }

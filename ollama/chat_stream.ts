@@ -66,7 +66,7 @@ const STATS = [
   "eval_duration",
 ] as const;
 
-/** Options of {@link chatStream}: those of the relay (callbacks, idle timeout, signal, prelude). */
+/** Options of {@link chatStream}: the relay's (callbacks, idle timeout, signal, prelude, onEnd). */
 export type ChatStreamOptions = RelayOptions;
 
 /**

@@ -25,7 +25,7 @@ export function ollamaChat(target: OllamaChatTarget): ChatUpstream {
   const models = new ModelInfoCache(target);
   const contexts = new ContextSizer(target, models);
   return {
-    async open(request, { signal, shutdown, onDone, onError }) {
+    async open(request, { signal, shutdown, onDone, onError, onEnd }) {
       if (hasImages(request)) await models.requireVision(request.model);
       const context = await contexts.plan(request);
       const upstream = await fetchOllama(target, "/api/chat", {
@@ -38,6 +38,7 @@ export function ollamaChat(target: OllamaChatTarget): ChatUpstream {
       return chatStream(upstream.body, {
         onDone,
         onError,
+        onEnd,
         idleTimeoutMs: target.idleTimeoutMs,
         signal: shutdown,
         prelude: context.notice,

@@ -27,7 +27,9 @@ export async function isModelLoaded(
   timeoutMs: number,
 ): Promise<boolean | undefined> {
   try {
-    const response = await fetch(`${ollamaUrl}/api/ps`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`${ollamaUrl}/api/ps`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!response.ok) {
       await response.body?.cancel();
       return undefined;

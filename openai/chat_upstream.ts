@@ -19,7 +19,7 @@ export interface EngineChatTarget extends EngineTarget {
 /** The chat upstream for the engine at `target`. */
 export function engineChat(target: EngineChatTarget): ChatUpstream {
   return {
-    async open(request, { signal, shutdown, onDone, onError }) {
+    async open(request, { signal, shutdown, onDone, onError, onEnd }) {
       const body = JSON.stringify(toEngineChat(request)); // A 400 before anything is sent.
       const startedAt = performance.now();
       const upstream = await fetchEngine(target, "/chat/completions", {
@@ -34,6 +34,7 @@ export function engineChat(target: EngineChatTarget): ChatUpstream {
         startedAt,
         onDone,
         onError,
+        onEnd,
         idleTimeoutMs: target.idleTimeoutMs,
         signal: shutdown,
       });

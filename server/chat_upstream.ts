@@ -10,7 +10,7 @@ import type { ChatRequest } from "../ollama/chat_request.ts";
 import type { RelayOptions } from "./line_relay.ts";
 
 /** How one answer is opened. */
-export interface OpenOptions extends Pick<RelayOptions, "onDone" | "onError"> {
+export interface OpenOptions extends Pick<RelayOptions, "onDone" | "onError" | "onEnd"> {
   /** The client's signal: when it aborts, the request upstream is cancelled and generation stops. */
   signal: AbortSignal;
   /** Aborts when the gateway's shutdown grace is over: the answer ends with an error line. */

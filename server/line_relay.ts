@@ -67,6 +67,12 @@ export interface RelayOptions {
   signal?: AbortSignal;
   /** Lines (each ending in a newline) sent before the upstream's, such as the context notice. */
   prelude?: string;
+  /**
+   * Called once when the upstream's part is over, whatever the client does: its final line or a
+   * failure, the answer ended by a timeout or `signal`, or the stream cancelled. Lines may still
+   * be on their way to the client then. The generation queue gives the slot back here.
+   */
+  onEnd?: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -85,7 +91,7 @@ export function relayLines(
   upstream: ReadableStream<Uint8Array>,
   name: string,
   makeConverter: (end: AnswerEnd) => LineConverter,
-  { onDone, onError, idleTimeoutMs, signal, prelude }: RelayOptions = {},
+  { onDone, onError, idleTimeoutMs, signal, prelude, onEnd }: RelayOptions = {},
 ): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   const lowerName = name.startsWith("The ") ? "the " + name.slice(4) : name;
@@ -168,7 +174,11 @@ export function relayLines(
   signal?.addEventListener("abort", onAbort, { once: true });
 
   /** Stops the timer and the signal, and cancels `upstream`, so it stops generating. */
+  let released = false;
   function release() {
+    if (released) return;
+    released = true;
+    onEnd?.();
     clearInterval(idleChecks);
     signal?.removeEventListener("abort", onAbort);
     upstreamChunks.cancel().catch(() => {}); // Already ended or failed: nothing left to stop.

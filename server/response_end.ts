@@ -1,9 +1,9 @@
 /**
  * When a request is really over. A streamed answer outlives its handler, so "after `next()`" is
- * too early for anything that must last as long as the response: the concurrency count, the
- * request log's duration. `Deno.serve` knows: `info.completed` settles once the response has been
- * sent to the end or the connection has closed (client gone, body errored), whatever the route
- * did, and it costs nothing per chunk, so natively relayed bodies stay native.
+ * too early for anything that must last as long as the response: a relayed generation's slot in
+ * the queue, the request log's duration. `Deno.serve` knows: `info.completed` settles once the
+ * response has been sent to the end or the connection has closed (client gone, body errored),
+ * whatever the route did, and it costs nothing per chunk, so natively relayed bodies stay native.
  *
  * @module
  */

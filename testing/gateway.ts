@@ -6,6 +6,8 @@
 
 import { createApp } from "../app.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { generationQueue } from "../middleware/api_guards.ts";
+import type { GenerationQueue } from "../middleware/generation_queue.ts";
 import { loadStaticAssets } from "../server/static_assets.ts";
 
 /** The page's files, loaded once for every test gateway. */
@@ -20,6 +22,8 @@ export interface TestGateway {
   config: Config;
   /** Headers for an authenticated JSON request. */
   headers: Record<string, string>;
+  /** The gateway's generation queue, to watch who runs and who waits. */
+  queue: GenerationQueue;
   close(): Promise<void>;
 }
 
@@ -30,13 +34,15 @@ export function startGateway(ollamaUrl: string, overrides: Partial<Config> = {})
     ...loadConfig({ OLLAMA_URL: ollamaUrl, OLLAMA_API_KEY: TEST_KEY, LOG_LEVEL: "error" }),
     ...overrides,
   };
+  const queue = generationQueue(config);
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    createApp(config, { assets }).fetch,
+    createApp(config, { assets, queue }).fetch,
   );
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     config,
+    queue,
     headers: { authorization: `Bearer ${config.apiKeys[0]}`, "content-type": "application/json" },
     close: () => server.shutdown(),
   };
@@ -50,6 +56,48 @@ export function parseNdjson(text: string): Record<string, unknown>[] {
 /** Reads an NDJSON response body to the end, as parsed objects. */
 export async function readNdjson(response: Response): Promise<Record<string, unknown>[]> {
   return parseNdjson(await response.text());
+}
+
+/**
+ * Reads an NDJSON response body line by line as it arrives: each `next()` resolves with the next
+ * parsed line, or `undefined` at the end. For tests that act between lines.
+ */
+export function ndjsonReader(
+  response: Response,
+): { next(): Promise<Record<string, unknown> | undefined> } {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  return {
+    async next() {
+      for (;;) {
+        const newline = buffered.indexOf("\n");
+        if (newline !== -1) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (line !== "") return JSON.parse(line);
+          continue;
+        }
+        const chunk = await reader.read();
+        if (chunk.done) {
+          const last = buffered;
+          buffered = "";
+          return last === "" ? undefined : JSON.parse(last);
+        }
+        buffered += chunk.value;
+      }
+    },
+  };
+}
+
+/** Reads the rest of `lines` to the end. */
+export async function readRest(
+  lines: { next(): Promise<Record<string, unknown> | undefined> },
+): Promise<Record<string, unknown>[]> {
+  const rest = [];
+  for (let line = await lines.next(); line !== undefined; line = await lines.next()) {
+    rest.push(line);
+  }
+  return rest;
 }
 
 /** The answer a `/chat_api` stream carried: the `response` texts of its lines, joined. */

@@ -6,6 +6,9 @@ import { ConfigError, loadConfig } from "../config.ts";
 Deno.test("limits, timeouts and the rest default to the documented values", () => {
   const config = loadConfig({});
   assertEquals(config.maxConcurrentRequests, 32);
+  assertEquals(config.numParallel, 1, "Ollama's own default");
+  assertEquals(config.queueTimeoutMs, 600_000);
+  assertEquals(config.bodyTimeoutMs, 30_000);
   assertEquals(config.firstByteTimeoutMs, 300_000);
   assertEquals(config.idleTimeoutMs, 120_000);
   assertEquals(config.authFailureLimit, 10);
@@ -22,6 +25,9 @@ Deno.test("limits, timeouts and the rest default to the documented values", () =
 Deno.test("each setting is read from its variable", () => {
   const config = loadConfig({
     MAX_CONCURRENT_REQUESTS: "4",
+    OLLAMA_NUM_PARALLEL: "2",
+    QUEUE_TIMEOUT_S: "90",
+    BODY_TIMEOUT_S: "5",
     FIRST_BYTE_TIMEOUT_S: "600",
     IDLE_TIMEOUT_S: " 30 ",
     AUTH_FAILURE_LIMIT: "5",
@@ -34,6 +40,10 @@ Deno.test("each setting is read from its variable", () => {
     LOG_LEVEL: "Debug",
   });
   assertEquals(config.maxConcurrentRequests, 4);
+  assertEquals(config.numParallel, 2);
+  assertEquals(loadConfig({ OLLAMA_NUM_PARALLEL: "0" }).numParallel, 1, "0 means 1, as to Ollama");
+  assertEquals(config.queueTimeoutMs, 90_000);
+  assertEquals(config.bodyTimeoutMs, 5_000);
   assertEquals(config.firstByteTimeoutMs, 600_000);
   assertEquals(config.idleTimeoutMs, 30_000);
   assertEquals(config.authFailureLimit, 5);
@@ -63,6 +73,9 @@ Deno.test("a bad value stops startup with a message naming the variable", () => 
   const bad: [string, string, RegExp][] = [
     ["MAX_CONCURRENT_REQUESTS", "0", /whole number of at least 1/],
     ["MAX_CONCURRENT_REQUESTS", "ten", /whole number/],
+    ["OLLAMA_NUM_PARALLEL", "two", /whole number of at least 0/],
+    ["QUEUE_TIMEOUT_S", "0", /whole number from 1 to 86400/],
+    ["BODY_TIMEOUT_S", "forever", /whole number from 1 to 86400/],
     ["FIRST_BYTE_TIMEOUT_S", "1.5", /whole number from 1 to 86400/],
     ["FIRST_BYTE_TIMEOUT_S", "3000000", /whole number from 1 to 86400/],
     ["IDLE_TIMEOUT_S", "-3", /whole number/],

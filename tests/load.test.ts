@@ -29,7 +29,11 @@ Deno.test(`${STREAMS} concurrent streams arrive whole, byte for byte`, async () 
       "raise the limit first, e.g. ulimit -n 4096 (.ci/run does)",
   );
   const fake = startFakeOllama({ scenario: "hold-last-token", tokenDelayMs: 1 });
-  const gateway = startGateway(fake.url, { maxConcurrentRequests: STREAMS, logLevel: "warn" });
+  const gateway = startGateway(fake.url, {
+    maxConcurrentRequests: STREAMS,
+    numParallel: STREAMS,
+    logLevel: "warn",
+  });
   try {
     const prompts = Array.from({ length: STREAMS }, (_, i) => `stream ${i}: ünï ✓ 日本 👋`);
     const responses = await Promise.all(prompts.map((prompt) => postChat(gateway, { prompt })));

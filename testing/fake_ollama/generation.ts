@@ -58,6 +58,8 @@ export function limitTokens(thinking: string[], answer: string[], numPredict: un
 export interface Generation {
   /** The route, e.g. `/api/chat`; recorded when the client leaves early. */
   path: string;
+  /** The model asked for: its slots and loading are the scheduler's. */
+  model: string;
   /** Whether the answer is streamed (else it is one JSON body). */
   stream: boolean;
   /** Thinking tokens, sent first; empty when the model does not think. */
@@ -87,19 +89,28 @@ export interface WireShape {
 }
 
 /**
- * Answers an accepted generation: first the scenario's up-front failure if it has one, then the
- * whole answer or its stream. Everything that happens to a generation before its first byte
- * belongs here, before the branch on `stream`.
+ * Answers an accepted generation: first it waits for a slot of its model and for the model to
+ * load (see `scheduler.ts`), then the scenario's up-front failure if it has one, then the whole
+ * answer or its stream; the slot is given back when the answer ends. Everything that happens to
+ * a generation before its first byte belongs here, before the branch on `stream`.
  */
 export async function answer(
   state: FakeState,
   generation: Generation,
   shape: WireShape,
 ): Promise<Response> {
+  const release = await state.scheduler.acquire(generation.model, generation.signal);
+  if (!release) {
+    if (generation.signal.aborted) state.recordDisconnect(generation.path);
+    return new Response(null, { status: 499 });
+  }
   const failure = await scenarioFailure(state, generation, shape);
-  if (failure) return failure;
-  if (!generation.stream) return shape.whole();
-  return stream(state, generation.path, shape.contentType, pieces(state, generation, shape));
+  if (failure || !generation.stream) {
+    release();
+    return failure ?? shape.whole();
+  }
+  const lines = pieces(state, generation, shape);
+  return stream(state, generation.path, shape.contentType, lines, release);
 }
 
 /** The error response a scenario answers with before streaming, if any. */
@@ -173,18 +184,25 @@ async function* pieces(
   yield shape.final(answer.length);
 }
 
-/** Runs `lines` as a streamed body, counting it as active and noticing a client that leaves. */
+/**
+ * Runs `lines` as a streamed body, counting it as active and noticing a client that leaves;
+ * `release` gives its slot back once it ends.
+ */
 function stream(
   state: FakeState,
   path: string,
   contentType: string,
   lines: AsyncGenerator<string | Uint8Array>,
+  release: () => void,
 ): Response {
   state.active++;
   state.maxActive = Math.max(state.maxActive, state.active);
   let open = true;
   const close = () => {
-    if (open) state.active--;
+    if (open) {
+      state.active--;
+      release();
+    }
     open = false;
   };
   const body = new ReadableStream<Uint8Array>({

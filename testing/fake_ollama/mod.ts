@@ -32,6 +32,11 @@ export type { FakeSettings, RecordedRequest, Scenario } from "./state.ts";
 export interface FakeOllamaOptions extends Partial<FakeSettings> {
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
+  /**
+   * Models loaded from the start, as a container that preloads its model has them: the first
+   * installed model by default; `[]` for an Ollama that has just started.
+   */
+  preloaded?: string[];
 }
 
 /** A running fake Ollama. */
@@ -54,6 +59,8 @@ export interface FakeOllama {
   nextDisconnect(): Promise<string>;
   /** Lets the held-back last token of every `hold-last-token` answer go. */
   releaseLastToken(): void;
+  /** Ends every model load under way now (with `loadDelayMs: Infinity`, loads wait for this). */
+  finishLoads(): void;
   /** Stops holding last tokens back, then closes once every answer has been sent. */
   close(): Promise<void>;
 }
@@ -90,14 +97,18 @@ export interface FakeOllama {
  * ```
  */
 export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
+  const models = init.models ?? ["qwen3:4b", "llama3.2:1b"];
   const state = new FakeState({
     scenario: init.scenario ?? "normal",
     reply: init.reply ?? "",
     thinking: init.thinking ?? DEFAULT_THINKING,
     tokenDelayMs: init.tokenDelayMs ?? 0,
-    models: init.models ?? ["qwen3:4b", "llama3.2:1b"],
+    models,
     thinkLevels: init.thinkLevels ?? true,
-  });
+    numParallel: init.numParallel ?? Infinity,
+    keepAliveMs: init.keepAliveMs ?? Infinity,
+    loadDelayMs: init.loadDelayMs ?? 0,
+  }, init.preloaded ?? models.slice(0, 1));
   const server = Deno.serve(
     { port: init.port ?? 0, hostname: "127.0.0.1", onListen: () => {} },
     (request) => handle(state, request),
@@ -118,6 +129,7 @@ export function startFakeOllama(init: FakeOllamaOptions = {}): FakeOllama {
     },
     nextDisconnect: () => state.nextDisconnect(),
     releaseLastToken: () => state.releaseLastToken(),
+    finishLoads: () => state.scheduler.finishLoads(),
     close() {
       state.close();
       return server.shutdown();

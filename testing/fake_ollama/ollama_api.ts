@@ -34,10 +34,10 @@ export function tags(state: FakeState): Response {
   return Response.json({ models: state.settings.models.map(modelInfo) });
 }
 
-/** `GET /api/ps`: the first installed model, loaded until far in the future. */
+/** `GET /api/ps`: the loaded models only (none while every model is unloaded). */
 export function ps(state: FakeState): Response {
   return Response.json({
-    models: state.settings.models.slice(0, 1).map((name) => ({
+    models: state.scheduler.loaded().map((name) => ({
       ...modelInfo(name),
       expires_at: "2099-01-01T00:00:00Z",
       size_vram: 0,
@@ -133,7 +133,7 @@ export function generate(
   const created_at = () => new Date().toISOString();
 
   const stream = body.stream !== false && !loadOnly;
-  return answer(state, { path, stream, ...generated, signal }, {
+  return answer(state, { path, model, stream, ...generated, signal }, {
     contentType: "application/x-ndjson",
     error: (status, message) => Response.json({ error: message }, { status }),
     failure: (message) => JSON.stringify({ error: message }) + "\n",

@@ -83,7 +83,7 @@ export function completions(
 
   return answer(
     state,
-    { path, stream: body.stream === true, ...generated, signal },
+    { path, model, stream: body.stream === true, ...generated, signal },
     {
       contentType: "text/event-stream",
       piece: (_field, text) => chunk(text, null),

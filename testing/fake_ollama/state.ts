@@ -1,10 +1,13 @@
 /**
  * What every part of one fake Ollama shares: its settings, the record of what it received and
- * who left early, the blobs it holds, and the signals that hold back or end its answers. Each
+ * who left early, the blobs it holds, its scheduler (which models are loaded, who may answer
+ * now), and the signals that hold back or end its answers. Each
  * fake has its own {@link FakeState}, passed to the route handlers and the generation path.
  *
  * @module
  */
+
+import { FakeScheduler } from "./scheduler.ts";
 
 /** How generation requests behave. */
 export type Scenario =
@@ -54,6 +57,19 @@ export interface FakeSettings {
    * does: `400 think value "low" is not supported for this model`, except for `gpt-oss`.
    */
   thinkLevels: boolean;
+  /**
+   * Answers one model gives at once, as Ollama's `OLLAMA_NUM_PARALLEL` (whose default is 1); the
+   * rest wait, in arrival order, with no response headers. Unlimited by default, so tests that
+   * do not care stay fast.
+   */
+  numParallel: number;
+  /** Milliseconds a model stays loaded after its last answer (`OLLAMA_KEEP_ALIVE`); forever by default. */
+  keepAliveMs: number;
+  /**
+   * Milliseconds loading a model takes, before any response header; none by default. Infinity
+   * loads until `FakeOllama.finishLoads()`.
+   */
+  loadDelayMs: number;
 }
 
 /** A request the fake received. */
@@ -85,6 +101,8 @@ export class FakeState {
   maxActive = 0;
   /** `hold-last-token` answers waiting for {@link releaseLastToken} right now. */
   held = 0;
+  /** Which models are loaded, and which generations may answer now. */
+  readonly scheduler: FakeScheduler;
 
   /** Aborted by {@link close}, so nothing the fake holds back keeps its shutdown waiting. */
   readonly #closing = new AbortController();
@@ -92,9 +110,10 @@ export class FakeState {
   #disconnected = Promise.withResolvers<string>();
   #unseenDisconnects = 0;
 
-  /** Starts with `settings`, which the state keeps (not a copy). */
-  constructor(settings: FakeSettings) {
+  /** Starts with `settings`, which the state keeps (not a copy), and `preloaded` models loaded. */
+  constructor(settings: FakeSettings, preloaded: string[] = []) {
     this.settings = settings;
+    this.scheduler = new FakeScheduler(settings, preloaded, this.#closing.signal);
     this.#closing.signal.addEventListener("abort", () => this.#release.resolve());
   }
 

@@ -1,7 +1,8 @@
 /**
  * A smoke run of the benchmark (`deno task bench --quick`), so it cannot rot: it must finish,
- * print a table per scenario with every target measured, and lose no token. Where nginx is not
- * installed, it measures the others and the report says so in one line, which the test prints.
+ * print a table per scenario with every target measured and the queue's measurement, and lose no
+ * token. Where nginx is not installed, it measures the others and the report says so in one line,
+ * which the test prints.
  *
  * @module
  */
@@ -49,6 +50,11 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
     report,
     /\| no lost or altered token, no failed stream \(every row\) \| .+ \| PASS \|/,
   );
+  const queue = report.split("### queue:")[1]?.split("###")[0];
+  assert(queue, `no queue measurement:\n${report}`);
+  assertMatch(queue, /^\| 1 \| [\d.]+ \(/m, "one at a time");
+  assertMatch(queue, /^\| 3 \| [\d.]+ \(/m, "all at once");
+  assertMatch(queue, /Lost or altered tokens: 0; answers not whole: 0\./);
 });
 
 Deno.test("without nginx, a quick bench leaves it out and says so; a full one asks for it", () => {
