@@ -17,6 +17,7 @@ import {
   sendMessage,
   waitForAnswer,
 } from "../../testing/browser.ts";
+import { postChat, readNdjson } from "../../testing/gateway.ts";
 
 const encoder = new TextEncoder();
 const line = (object: unknown) => encoder.encode(JSON.stringify(object) + "\n");
@@ -45,8 +46,8 @@ async function waitForStatus(page: Page, pattern: RegExp) {
 Deno.test("the pending answer shows the gateway's status lines, the seconds, then first token and speed", async () => {
   const chat = await openChatPage();
   const { page } = chat;
-  // STUB of the gateway's status lines (issue 12 adds them to the real gateway and a queue to the
-  // fake): a server that answers /chat_api as the gateway will, one step at a time.
+  // A stand-in for the gateway that answers /chat_api one step at a time, so that every status
+  // line (an unknown one included) and each transition is seen; the test below uses the real queue.
   const steps = Array.from({ length: 3 }, () => Promise.withResolvers<void>());
   const stub = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
     const body = new ReadableStream<Uint8Array>({
@@ -104,6 +105,32 @@ Deno.test("the pending answer shows the gateway's status lines, the seconds, the
     for (const step of steps) step.resolve();
     await chat.close();
     await stub.shutdown();
+  }
+});
+
+Deno.test("against the real queue, the pending answer says how many are ahead of it", async () => {
+  // Ollama answers one at a time, and so does the gateway in front of it: a first answer (sent by
+  // another client) holds back its last token while the page asks.
+  const chat = await openChatPage({
+    fake: { numParallel: 1, scenario: "hold-last-token" },
+    gateway: { numParallel: 1 },
+  });
+  const { page, fake, gateway } = chat;
+  try {
+    const first = postChat(gateway, { prompt: "first" });
+    await heldBack(fake);
+    fake.options.scenario = "normal";
+    await sendMessage(page, "second");
+    await waitForStatus(page, /^Waiting in line: 1 ahead of you · \d+ s$/);
+
+    fake.releaseLastToken();
+    assertEquals((await readNdjson(await first)).at(-1)?.done, true, "the first answer is whole");
+    await waitForAnswer(page);
+    assertMatch(await page.locator(".message.bot .meta").innerText(), /tokens\/s/);
+    assertEquals(chatRequests(fake).length, 2, "each question reached Ollama once");
+  } finally {
+    fake.releaseLastToken();
+    await chat.close();
   }
 });
 
