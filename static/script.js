@@ -792,6 +792,11 @@ async function answer(
         bot.status(line);
         continue;
       }
+      if (line.context && typeof line.context.kept === "number") {
+        // The gateway had to leave the oldest turns out of the model's context window.
+        note(`Earlier messages no longer fit: the model sees the last ${line.context.kept}.`);
+        continue;
+      }
       if (typeof line.thinking === "string") {
         started = true;
         bot.token();
