@@ -247,7 +247,9 @@ function post(
 Deno.test("gateway: /api and /v1 generations wait in the same line as /chat_api, and go in arrival order", async () => {
   const fake = startFakeOllama({ scenario: "hold-last-token" });
   const gateway = startGateway(fake.url, { numParallel: 1 });
-  const generations = () => fake.requests.filter((request) => request.path !== "/api/ps");
+  // The gateway's look-ups (/api/ps for loading, /api/show for context and vision) are no answers.
+  const generations = () =>
+    fake.requests.filter((request) => !["/api/ps", "/api/show"].includes(request.path));
   try {
     const first = await postChat(gateway, { prompt: "first", think: false });
     await waitFor(() => fake.held === 1, "the first answer at its last token");
@@ -319,7 +321,11 @@ Deno.test("gateway: a client that leaves the line frees its place at once", asyn
       signal: leaving.signal,
     }).catch((error) => error);
     await waitFor(() => gateway.queue.waiting === 1, "the leaver in line");
-    const stays = post(gateway, "/api/chat", { model: "llama3.2:1b", messages: [] });
+    // With a message: one without any only loads the model, as Ollama's does.
+    const stays = post(gateway, "/api/chat", {
+      model: "llama3.2:1b",
+      messages: [{ role: "user", content: "stays" }],
+    });
     await waitFor(() => gateway.queue.waiting === 2, "two requests in line");
 
     leaving.abort();
