@@ -26,6 +26,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import { GatewayError } from "../server/errors.ts";
+import { BODY_CUT_SHORT } from "../server/request_body.ts";
 import { responseEnd } from "../server/response_end.ts";
 import { requireWholeNumber } from "./options.ts";
 
@@ -79,9 +80,7 @@ function withDeadline(
       } catch (error) {
         stop();
         // Nobody is left to answer when the client went away; otherwise say what happened.
-        throw clientGone.aborted
-          ? error
-          : new GatewayError(400, "The request body was cut off before its end");
+        throw clientGone.aborted ? error : new GatewayError(400, BODY_CUT_SHORT);
       }
       if (expired) return;
       if (chunk.done) {

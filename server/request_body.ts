@@ -18,6 +18,10 @@
 
 import { GatewayError } from "./errors.ts";
 
+/** The `400` message for a body the client stopped sending before its end. */
+export const BODY_CUT_SHORT =
+  "The request body ended before it was complete: the client stopped sending it";
+
 /**
  * What to throw when reading `request`'s body failed with `error`: the error itself when it is
  * already the gateway's (the body limit's `413`) or the client is gone (nobody is left to answer),
@@ -25,10 +29,7 @@ import { GatewayError } from "./errors.ts";
  */
 export function bodyReadFailure(request: Request, error: unknown): unknown {
   if (error instanceof GatewayError || request.signal.aborted) return error;
-  return new GatewayError(
-    400,
-    "The request body ended before it was complete: the client stopped sending it",
-  );
+  return new GatewayError(400, BODY_CUT_SHORT);
 }
 
 /**

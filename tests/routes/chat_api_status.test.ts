@@ -136,7 +136,7 @@ Deno.test('/chat_api status: Ollama refusing a request after its status lines be
     fake.releaseLastToken();
     const lines = await unknown;
     assertEquals(lines[0].status, "queued");
-    assertMatch(String(lines.at(-1)?.error), /model "nope:1b" not found.*ollama pull nope:1b/);
+    assertMatch(String(lines.at(-1)?.error), /model 'nope:1b' not found.*ollama pull nope:1b/);
     assertEquals((await readNdjson(first)).at(-1)?.done, true);
   }, { fake: { scenario: "hold-last-token" }, gateway: { numParallel: 1 } });
 });
@@ -204,7 +204,7 @@ Deno.test("/chat_api: a body that arrives too slowly gets 408, and one cut short
 
     const cut = await slowBody(gateway, "/chat_api");
     await cut.closeWrite();
-    assertMatch(await readResponse(cut), /^HTTP\/1\.1 400 [^]*cut off before its end/);
+    assertMatch(await readResponse(cut), /^HTTP\/1\.1 400 [^]*ended before it was complete/);
   } finally {
     await gateway.close();
   }

@@ -168,6 +168,7 @@ Deno.test("SIGTERM to the process group of `deno task start` is one stop request
       OLLAMA_API_KEY: TEST_KEY,
       SHUTDOWN_GRACE_S: "60",
       LOG_LEVEL: "debug",
+      OLLAMA_NUM_PARALLEL: "2", // Both answers run at once.
     },
     clearEnv: true,
   });
