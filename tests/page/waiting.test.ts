@@ -135,7 +135,11 @@ Deno.test("against the real queue, the pending answer says how many are ahead of
 });
 
 Deno.test("with no status line, the wait status still counts the seconds", async () => {
-  const chat = await openChatPage({ fake: { scenario: "hang-before-headers" } });
+  // The gateway sends its first status line only after a minute here, so the page has none.
+  const chat = await openChatPage({
+    fake: { scenario: "hang-before-headers" },
+    gateway: { statusDelayMs: 60_000 },
+  });
   const { page } = chat;
   try {
     await sendMessage(page, "anyone?");
