@@ -12,11 +12,20 @@ import { denoTasks, permissionFlags, REPO } from "./compile_task.ts";
 
 /** A port nobody listens on right now, for a child process that needs one given up front. */
 export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
+  // Never the same port twice in one run: two ports asked for before either is bound (Ollama's and
+  // the gateway's, in start.sh's tests) could otherwise be one, and the second server fail.
+  for (;;) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr;
+    listener.close();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
+
+/** Ports {@link freePort} has given out in this process. */
+const handedOut = new Set<number>();
 
 /** A child process whose stdout and stderr are collected together as they arrive. */
 export interface RunningProcess {
