@@ -8,13 +8,11 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import { every } from "hono/combine";
 import { requireApiKey } from "./auth.ts";
 import { authFailureGuard } from "./auth_guard.ts";
-import { bodyDeadline } from "./body_deadline.ts";
-import { limitBody } from "./body_limit.ts";
 import { clientAddress } from "./client_address.ts";
 import { GenerationQueue, waitForTurn } from "./generation_queue.ts";
+import { readBody } from "./read_body.ts";
 
 /** The settings the guards are built from (the gateway's `Config` has them all). */
 export interface ApiGuardOptions {
@@ -42,9 +40,9 @@ export interface ApiGuardOptions {
 export interface ApiGuards {
   /** The key check, behind the per-client brute-force guard. */
   requireKey: MiddlewareHandler;
-  /** The request body's deadline and size limit. */
-  limitBody: MiddlewareHandler;
-  /** For relayed requests that make Ollama work: reads the body, then waits in `queue`. */
+  /** Reads the request body whole, within its deadline and size limit (`requestBody` has it). */
+  readBody: MiddlewareHandler;
+  /** For relayed requests that make Ollama work (their body read already): waits in `queue`. */
   limitGeneration: MiddlewareHandler;
   /** The line in front of Ollama, for routes that take their place themselves (`/chat_api`). */
   queue: GenerationQueue;
@@ -70,7 +68,7 @@ export function createApiGuards(
   });
   return {
     requireKey: requireApiKey(options.apiKeys, guard),
-    limitBody: every(bodyDeadline(options.bodyTimeoutMs), limitBody(options.maxBodyBytes)),
+    readBody: readBody({ maxBytes: options.maxBodyBytes, timeoutMs: options.bodyTimeoutMs }),
     limitGeneration: waitForTurn(queue, shutdown),
     queue,
   };

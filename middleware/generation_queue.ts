@@ -37,7 +37,6 @@
 
 import type { MiddlewareHandler } from "hono";
 import { GatewayError, RETRY_AFTER } from "../server/errors.ts";
-import { readRequestBody } from "../server/request_body.ts";
 import { responseEnd } from "../server/response_end.ts";
 import { requireWholeNumber } from "./options.ts";
 
@@ -235,10 +234,7 @@ export class GenerationQueue {
  */
 export function waitForTurn(queue: GenerationQueue, shutdown: AbortSignal): MiddlewareHandler {
   return async function waitForTurn(c, next) {
-    const raw = c.req.raw;
-    // The body arrives before the place is taken (a 408 past its deadline, a 400 if cut short).
-    if (raw.body) c.req.raw = new Request(raw, { body: await readRequestBody(raw) });
-    const place = queue.join(AbortSignal.any([raw.signal, shutdown]));
+    const place = queue.join(AbortSignal.any([c.req.raw.signal, shutdown]));
     try {
       await place.turn;
       await next();

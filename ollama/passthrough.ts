@@ -9,7 +9,7 @@
  */
 
 import type { Context } from "hono";
-import { readRequestBody } from "../server/request_body.ts";
+import type {} from "../middleware/read_body.ts"; // The `body` it keeps on the context.
 import { fetchOllama, type OllamaTarget } from "./client.ts";
 
 /** Request headers Ollama reads; the rest (Authorization, cookies, hop-by-hop) stays here. */
@@ -20,8 +20,9 @@ const RESPONSE_HEADERS = ["content-type"];
 
 /**
  * A handler that sends the request to the same path on Ollama (the query is dropped) and answers
- * with Ollama's answer as it comes, error statuses included. The request body is read whole
- * first, or with `streamBody` (model files, gigabytes) streamed as it arrives. The client's abort
+ * with Ollama's answer as it comes, error statuses included. The request body is the one
+ * `readBody` read whole (`middleware/read_body.ts`), or with `streamBody` (model files, gigabytes)
+ * streamed as it arrives. The client's abort
  * signal goes along, so a client that leaves stops Ollama, and so does `shutdown` once the grace is
  * over. Throws what `fetchOllama` throws (502 unreachable, 504 no answer in time), for the app's
  * error handler to answer in the API's shape.
@@ -51,8 +52,8 @@ export function relayVia(
 ): (c: Context) => Promise<Response> {
   return async (c) => {
     const request = c.req.raw;
-    // Read whole first (it is within MAX_BODY_BYTES), so a body the client cuts short is its 400.
-    const body = streamBody || !request.body ? request.body : await readRequestBody(request);
+    // Read whole already by `readBody` (so a body the client cuts short was its 400), or streamed.
+    const body = streamBody ? request.body : c.get("body");
     const upstream = await send(c.req.path, {
       method: request.method,
       headers: pickHeaders(request.headers, REQUEST_HEADERS),

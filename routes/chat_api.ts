@@ -22,10 +22,9 @@ import { engineChat } from "../openai/chat_upstream.ts";
 import type { EngineTarget } from "../openai/client.ts";
 import { statusThenAnswer } from "../server/chat_status.ts";
 import type { ChatUpstream } from "../server/chat_upstream.ts";
+import { requestBody } from "../middleware/read_body.ts";
 import { GatewayError } from "../server/errors.ts";
-import { readRequestBody } from "../server/request_body.ts";
 
-/** What `/chat_api` needs to know: where Ollama is, and how to fill in and time an answer. */
 /**
  * What `/chat_api` needs to know: where Ollama is, or the engine when `engineUrl` is set, and
  * how to fill in and time an answer.
@@ -48,7 +47,7 @@ const NDJSON = { "content-type": "application/x-ndjson", "cache-control": "no-st
 /** The `/chat_api` route; `shutdown` ends answers still streaming when the grace is over. */
 export function chatApiRoutes(
   options: ChatApiOptions,
-  { requireKey, limitBody, queue }: ApiGuards,
+  { requireKey, readBody, queue }: ApiGuards,
   shutdown: AbortSignal,
 ): Hono {
   const upstream: ChatUpstream = options.engineUrl
@@ -61,10 +60,10 @@ export function chatApiRoutes(
   return new Hono().post(
     "/chat_api",
     requireKey,
-    limitBody,
+    readBody,
     async function chatApi(c) {
       const since = performance.now();
-      const request = parseChatRequest(await readJson(c), options.defaultModel);
+      const request = parseChatRequest(readJson(c), options.defaultModel);
       c.set("logModel", request.model);
       const gone = new AbortController();
       const signal = AbortSignal.any([c.req.raw.signal, shutdown, gone.signal]);
@@ -126,11 +125,10 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-/** The request body as JSON, or a `400` that says it is not, or that it was cut short. */
-async function readJson(c: Context): Promise<unknown> {
-  const body = await readRequestBody(c.req.raw); // A 408 past its deadline, a 400 if cut short.
+/** The request body as JSON, or a `400` that says it is not. */
+function readJson(c: Context): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(body));
+    return JSON.parse(new TextDecoder().decode(requestBody(c)));
   } catch {
     throw new GatewayError(400, "The request body is not valid JSON");
   }

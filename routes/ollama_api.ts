@@ -27,7 +27,7 @@ export interface OllamaApiOptions extends OllamaTarget {
 /** Routes of Ollama's native API, and the `HEAD /` probe (mount before the chat page's `GET /`). */
 export function ollamaApiRoutes(
   options: OllamaApiOptions,
-  { requireKey, limitBody, limitGeneration }: ApiGuards,
+  { requireKey, readBody, limitGeneration }: ApiGuards,
   shutdown: AbortSignal,
 ): Hono {
   const relay = relayToOllama(options, shutdown);
@@ -41,7 +41,7 @@ export function ollamaApiRoutes(
     .use("/api/*", requireKey)
     // Model files can be gigabytes: no body limit, and only reachable when the operator opts in.
     .all("/api/blobs/:digest{sha256:[0-9a-f]+}", upload)
-    .use("/api/*", limitBody)
+    .use("/api/*", readBody)
     .on("GET", ["/api/tags", "/api/ps"], relay)
     .post("/api/show", relay)
     .on("POST", GENERATION_PATHS.ollama, limitGeneration, relay)

@@ -25,14 +25,14 @@ export type OpenAiApiOptions =
 /** Routes of the OpenAI-compatible API. */
 export function openAiApiRoutes(
   target: OpenAiApiOptions,
-  { requireKey, limitBody, limitGeneration }: ApiGuards,
+  { requireKey, readBody, limitGeneration }: ApiGuards,
   shutdown: AbortSignal,
 ): Hono {
   const relay = target.engineUrl
     ? relayToEngine({ ...target, engineUrl: target.engineUrl }, shutdown)
     : relayToOllama(target, shutdown);
   return new Hono()
-    .use("/v1/*", requireKey, limitBody)
+    .use("/v1/*", requireKey, readBody)
     .get("/v1/models", relay)
     .get("/v1/models/:model{.+}", relay)
     .on("POST", GENERATION_PATHS.openai, limitGeneration, relay)
