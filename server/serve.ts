@@ -8,7 +8,9 @@
  * native as `Deno.serve`'s. Around it:
  *
  * - a connection that has not sent a request's headers within `headerTimeoutMs` of opening, or
- *   sits idle for `keepAliveTimeoutMs` after its last response, is closed;
+ *   sits idle for `keepAliveTimeoutMs` after its last response, is closed (noticed within a
+ *   quarter of the shorter time more: one sweep over the connections does it, so a request costs
+ *   no timer of its own);
  * - at most `maxConnections` are open; a new one past the cap takes the place of the oldest
  *   connection that has no request in flight, or is closed at once when every one is working;
  * - when `accept` fails for want of file descriptors, the cap drops to half the connections open
@@ -75,6 +77,9 @@ export interface LimitedServer {
 /** Milliseconds to wait before accepting again after `accept` failed. */
 const ACCEPT_RETRY_MS = 100;
 
+/** Sweeps for idle connections per header or keep-alive timeout (the shorter). */
+const SWEEPS_PER_TIMEOUT = 4;
+
 /** The fewest connections the cap is ever lowered to. */
 const MIN_CONNECTIONS = 8;
 
@@ -109,8 +114,10 @@ function nativeServeOnConnection(): ServeHttpOnConnection | undefined {
 interface Connection {
   /** Requests whose responses are not over yet. */
   active: number;
-  /** The header or keep-alive deadline. */
-  timer?: ReturnType<typeof setTimeout>;
+  /** Whether a request has come: until then the header deadline applies, then keep-alive's. */
+  served: boolean;
+  /** When the connection opened or its last response ended, as `performance.now()`. */
+  idleSince: number;
   http?: { finished: Promise<void>; shutdown(): Promise<void> };
 }
 
@@ -177,19 +184,30 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
     );
   };
 
+  /** Closes the connections idle past their deadline: the header one, or keep-alive's. */
+  const sweep = () => {
+    const now = performance.now();
+    for (const connection of connections) {
+      const limit = connection.served ? options.keepAliveTimeoutMs : options.headerTimeoutMs;
+      if (connection.active === 0 && now - connection.idleSince >= limit) closeIfIdle(connection);
+    }
+  };
+  const sweeping = setInterval(
+    sweep,
+    Math.min(options.headerTimeoutMs, options.keepAliveTimeoutMs) / SWEEPS_PER_TIMEOUT,
+  );
+
   const serve = (conn: Deno.Conn) => {
-    const connection: Connection = { active: 0 };
-    connection.timer = setTimeout(() => closeIfIdle(connection), options.headerTimeoutMs);
+    const connection: Connection = { active: 0, served: false, idleSince: performance.now() };
     const requestEnded = () => {
-      if (--connection.active > 0 || closing) return;
-      connection.timer = setTimeout(() => closeIfIdle(connection), options.keepAliveTimeoutMs);
+      if (--connection.active === 0) connection.idleSince = performance.now();
     };
     connection.http = serveOnConnection(
       conn,
       undefined,
       (request, info) => {
         connection.active++;
-        clearTimeout(connection.timer);
+        connection.served = true;
         info.completed.then(requestEnded, requestEnded);
         return handler(request, info);
       },
@@ -197,10 +215,7 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
       () => {},
     );
     connections.add(connection);
-    connection.http.finished.catch(() => {}).finally(() => {
-      clearTimeout(connection.timer);
-      connections.delete(connection);
-    });
+    connection.http.finished.catch(() => {}).finally(() => connections.delete(connection));
   };
 
   const acceptLoop = async () => {
@@ -240,10 +255,10 @@ export function serveWithLimits(options: ServeOptions, handler: Deno.ServeHandle
     connections: () => connections.size,
     async shutdown() {
       closing = true;
+      clearInterval(sweeping);
       listener.close();
       await accepting;
       const working = [...connections].filter((connection) => {
-        clearTimeout(connection.timer);
         closeIfIdle(connection);
         return connection.active > 0;
       });
