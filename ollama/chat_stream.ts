@@ -15,7 +15,7 @@
  * @example Ollama's lines, cut anywhere, become the gateway's
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { chatStream } from "./chat_stream.ts";
+ * import { chatLines } from "./chat_stream.ts";
  *
  * const ollama = [
  *   '{"message":{"role":"assistant","content":"","thinking":"Hm."},"done":false}\n',
@@ -25,7 +25,7 @@
  * ];
  * const upstream = ReadableStream.from(ollama.map((text) => new TextEncoder().encode(text)));
  *
- * const lines = (await new Response(chatStream(upstream)).text()).trimEnd().split("\n");
+ * const lines = (await new Response(new ReadableStream(chatLines(upstream))).text()).trimEnd().split("\n");
  * assertEquals(lines.slice(0, 3), [
  *   '{"thinking":"Hm."}',
  *   '{"response":"Hi"}',
@@ -34,7 +34,7 @@
  * assertEquals(JSON.parse(lines[3]).done_reason, "stop");
  *
  * const cut = ReadableStream.from([new TextEncoder().encode(ollama[0])]);
- * const broken = (await new Response(chatStream(cut)).text()).trimEnd().split("\n");
+ * const broken = (await new Response(new ReadableStream(chatLines(cut))).text()).trimEnd().split("\n");
  * assertEquals(JSON.parse(broken.at(-1)!), {
  *   error: "Ollama ended the answer before it was complete",
  * });
@@ -48,6 +48,7 @@ import {
   type AnswerEnd,
   type DoneStats,
   type LineConverter,
+  type LineSource,
   relayLines,
   type RelayOptions,
 } from "../server/line_relay.ts";
@@ -66,19 +67,20 @@ const STATS = [
   "eval_duration",
 ] as const;
 
-/** Options of {@link chatStream}: the relay's (callbacks, idle timeout, signal, prelude, onEnd). */
-export type ChatStreamOptions = RelayOptions;
+/** Options of {@link chatLines}: the relay's (callbacks, idle timeout, signal, prelude, onEnd). */
+export type ChatLinesOptions = RelayOptions;
 
 /**
  * Relays Ollama's `/api/chat` body as the gateway's NDJSON. If the stream breaks (an error line,
  * a line that is not JSON, the connection lost, an end without the final line, Ollama silent for
  * too long, or `signal` aborted), the output ends with one `{"error": …}` line, so a partial
- * answer is never passed off as whole. Cancelling the returned stream cancels `upstream`.
+ * answer is never passed off as whole. Returns the source of the stream to send (see
+ * `relayLines`); cancelling that stream cancels `upstream`.
  */
-export function chatStream(
+export function chatLines(
   upstream: ReadableStream<Uint8Array>,
-  options: ChatStreamOptions = {},
-): ReadableStream<Uint8Array> {
+  options: ChatLinesOptions = {},
+): LineSource {
   return relayLines(upstream, "Ollama", ollamaLines, options);
 }
 

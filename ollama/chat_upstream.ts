@@ -1,14 +1,14 @@
 /**
  * `/chat_api` in front of Ollama: {@link ollamaChat} refuses images for a model without vision,
  * sizes the context window for the conversation (`ContextSizer`), sends the request to `/api/chat` and streams the answer back through
- * `chatStream`, after the context notice when earlier turns no longer fit.
+ * `chatLines`, after the context notice when earlier turns no longer fit.
  *
  * @module
  */
 
 import type { ChatUpstream } from "../server/chat_upstream.ts";
 import { hasImages, toOllamaChat } from "./chat_request.ts";
-import { chatStream } from "./chat_stream.ts";
+import { chatLines } from "./chat_stream.ts";
 import { fetchOllama, ollamaError, type OllamaTarget } from "./client.ts";
 import { type ContextOptions, ContextSizer } from "./context.ts";
 import { ModelInfoCache } from "./model_info.ts";
@@ -35,7 +35,7 @@ export function ollamaChat(target: OllamaChatTarget): ChatUpstream {
         signal: AbortSignal.any([signal, shutdown]),
       });
       if (!upstream.ok || !upstream.body) throw await ollamaError(upstream, request.model);
-      return chatStream(upstream.body, {
+      return chatLines(upstream.body, {
         onDone,
         onError,
         onEnd,

@@ -27,7 +27,7 @@
  * @example vLLM's events, cut anywhere, become the gateway's lines
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { engineStream } from "./chat_stream.ts";
+ * import { engineLines } from "./chat_stream.ts";
  *
  * const chunk = (delta: object, finish: string | null = null) =>
  *   `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [
@@ -39,7 +39,7 @@
  * const bytes = new TextEncoder().encode(sse);
  * const upstream = ReadableStream.from([bytes.subarray(0, 100), bytes.subarray(100)]);
  *
- * const text = await new Response(engineStream(upstream, { model: "m" })).text();
+ * const text = await new Response(new ReadableStream(engineLines(upstream, { model: "m" }))).text();
  * const lines = text.trimEnd().split("\n").map((line) => JSON.parse(line));
  * assertEquals(lines.slice(0, 2), [{ thinking: "Hm." }, { response: "Hi 👋" }]);
  * assertEquals(lines[2].done_reason, "stop");
@@ -52,13 +52,14 @@
 import {
   type AnswerEnd,
   type LineConverter,
+  type LineSource,
   relayLines,
   type RelayOptions,
 } from "../server/line_relay.ts";
 import { errorMessageOf } from "./client.ts";
 
-/** Options of {@link engineStream}. */
-export interface EngineStreamOptions extends RelayOptions {
+/** Options of {@link engineLines}. */
+export interface EngineLinesOptions extends RelayOptions {
   /** The model asked for, named on the `done` line. */
   model: string;
   /** `performance.now()` when the request was sent, for `total_duration`; now by default. */
@@ -68,12 +69,13 @@ export interface EngineStreamOptions extends RelayOptions {
 /**
  * Relays the engine's streamed chat completion as the gateway's NDJSON. If the stream breaks,
  * the output ends with one `{"error": …}` line, so a partial answer is never passed off as
- * whole. Cancelling the returned stream cancels `upstream`, so the engine stops generating.
+ * whole. Returns the source of the stream to send (see `relayLines`); cancelling that stream
+ * cancels `upstream`, so the engine stops generating.
  */
-export function engineStream(
+export function engineLines(
   upstream: ReadableStream<Uint8Array>,
-  { model, startedAt = performance.now(), ...options }: EngineStreamOptions,
-): ReadableStream<Uint8Array> {
+  { model, startedAt = performance.now(), ...options }: EngineLinesOptions,
+): LineSource {
   return relayLines(upstream, "The engine", (end) => sseLines(end, model, startedAt), options);
 }
 

@@ -1,13 +1,13 @@
 /**
  * `/chat_api` in front of an OpenAI-compatible engine: {@link engineChat} sends the request to
- * its `POST /chat/completions` and streams the answer back through `engineStream`.
+ * its `POST /chat/completions` and streams the answer back through `engineLines`.
  *
  * @module
  */
 
 import type { ChatUpstream } from "../server/chat_upstream.ts";
 import { toEngineChat } from "./chat_request.ts";
-import { engineStream } from "./chat_stream.ts";
+import { engineLines } from "./chat_stream.ts";
 import { engineError, type EngineTarget, fetchEngine } from "./client.ts";
 
 /** Where the engine is, and how long it may stay silent mid-answer. */
@@ -29,7 +29,7 @@ export function engineChat(target: EngineChatTarget): ChatUpstream {
         signal: AbortSignal.any([signal, shutdown]),
       });
       if (!upstream.ok || !upstream.body) throw await engineError(upstream, request.model);
-      return engineStream(upstream.body, {
+      return engineLines(upstream.body, {
         model: request.model,
         startedAt,
         onDone,

@@ -22,6 +22,7 @@ import { engineChat } from "../openai/chat_upstream.ts";
 import type { EngineTarget } from "../openai/client.ts";
 import { statusThenAnswer } from "../server/chat_status.ts";
 import type { ChatUpstream } from "../server/chat_upstream.ts";
+import { type LineSource, NO_READ_AHEAD } from "../server/line_relay.ts";
 import { requestBody } from "../middleware/read_body.ts";
 import { GatewayError } from "../server/errors.ts";
 
@@ -70,7 +71,7 @@ export function chatApiRoutes(
       const place = queue.join(signal);
       const answer = answerInTurn(c, place, request, signal);
       if (place.position === 0 && await settlesWithin(answer, options.statusDelayMs)) {
-        return new Response(await answer, { headers: NDJSON });
+        return new Response(new ReadableStream(await answer, NO_READ_AHEAD), { headers: NDJSON });
       }
       const body = statusThenAnswer({
         place,
@@ -95,7 +96,7 @@ export function chatApiRoutes(
     place: Place,
     request: ChatRequest,
     signal: AbortSignal,
-  ): Promise<ReadableStream<Uint8Array>> {
+  ): Promise<LineSource> {
     try {
       await place.turn;
       return await upstream.open(request, {

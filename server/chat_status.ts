@@ -10,7 +10,7 @@
  * ```
  *
  * one whenever the standing changes and at least every `intervalMs`, each with the whole seconds
- * since the request arrived; then the answer's lines from `chatStream` follow unchanged, or one
+ * since the request arrived; then the answer's lines from `chatLines` follow unchanged, or one
  * `{"error": …}` line if the answer failed before it began.
  *
  * @example A request second in line, then its answer
@@ -18,13 +18,16 @@
  * import { assertEquals } from "@std/assert";
  * import { GenerationQueue } from "../middleware/generation_queue.ts";
  * import { statusThenAnswer } from "./chat_status.ts";
+ * import { relayLines } from "./line_relay.ts";
  *
  * const queue = new GenerationQueue({ parallel: 1, capacity: 2, waitLimitMs: 60_000 });
  * const never = new AbortController().signal;
  * const first = queue.join(never);
  * const second = queue.join(never);
+ * // A one-line answer: "Hi", then the done line.
  * const answer = second.turn.then(() =>
- *   ReadableStream.from([new TextEncoder().encode('{"response":"Hi"}\n')])
+ *   relayLines(ReadableStream.from([new TextEncoder().encode("Hi\n")]), "Echo", (end) => (line) =>
+ *     `{"response":${JSON.stringify(line)}}\n` + end.finish({ done: true }))
  * );
  * const body = statusThenAnswer({
  *   place: second,
@@ -37,7 +40,7 @@
  * first.leave();
  * const lines = (await new Response(body).text()).trimEnd().split("\n").map((l) => JSON.parse(l));
  * assertEquals(lines[0], { status: "queued", position: 1, elapsed_s: 0 });
- * assertEquals(lines.at(-1), { response: "Hi" });
+ * assertEquals(lines.slice(-2), [{ response: "Hi" }, { done: true }]);
  * second.leave();
  * ```
  *
@@ -46,6 +49,7 @@
 
 import type { Place } from "../middleware/generation_queue.ts";
 import { GatewayError } from "./errors.ts";
+import { type LineSource, NO_READ_AHEAD } from "./line_relay.ts";
 
 /** Where a request stands before its answer begins. */
 export type Standing =
@@ -58,7 +62,7 @@ export interface StatusOptions {
   /** The request's place in the generation queue. */
   place: Place;
   /** The answer's lines once Ollama began; rejects with what to report instead. */
-  answer: Promise<ReadableStream<Uint8Array>>;
+  answer: Promise<LineSource>;
   /** The model asked for. */
   model: string;
   /** Whether Ollama has the model loaded (`/api/ps`); `undefined` when it cannot tell. */
@@ -79,12 +83,13 @@ const encoder = new TextEncoder();
 
 /**
  * The `/chat_api` body for a request that has waited: status lines until `answer` settles, then
- * the answer's own lines (one extra read per chunk, for requests that waited only), or an
- * `{"error"}` line. Cancelling it cancels the answer.
+ * the answer's own lines, or an `{"error"}` line. The answer's source takes the stream over
+ * (its `start` gets this stream's controller), so its lines cost no extra stage. Cancelling it
+ * cancels the answer.
  */
 export function statusThenAnswer(options: StatusOptions): ReadableStream<Uint8Array> {
   const { place, answer, model, since, intervalMs, pollMs = 2_000 } = options;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let source: LineSource | undefined;
   let settled = false;
   let cancelled = false;
   let loading = false;
@@ -131,10 +136,11 @@ export function statusThenAnswer(options: StatusOptions): ReadableStream<Uint8Ar
     if (!settled && JSON.stringify(standing()) !== lastSaid) say();
   };
 
-  const begun = answer.then((stream) => {
+  const begun = answer.then((lines) => {
     stop();
-    if (cancelled) return void stream.cancel().catch(() => {});
-    reader = stream.getReader();
+    if (cancelled) return void lines.cancel();
+    source = lines;
+    lines.start(controller);
   }, (error) => {
     stop();
     if (cancelled) return;
@@ -153,18 +159,15 @@ export function statusThenAnswer(options: StatusOptions): ReadableStream<Uint8Ar
       stopWatching = place.onMove(changed);
       place.turn.then(() => void (settled || probe()), () => {});
     },
-    async pull(streamController) {
-      if (!reader) await begun;
-      if (!reader) return;
-      const chunk = await reader.read();
-      if (chunk.done) streamController.close();
-      else streamController.enqueue(chunk.value);
+    async pull() {
+      if (!source) await begun;
+      return source?.pull(); // None: the answer failed, and its error line ended the stream.
     },
     cancel(reason) {
       cancelled = true;
       stop();
       options.onCancel?.();
-      return reader?.cancel(reason);
+      return source?.cancel(reason);
     },
-  });
+  }, NO_READ_AHEAD);
 }

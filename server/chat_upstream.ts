@@ -7,7 +7,7 @@
  */
 
 import type { ChatRequest } from "../ollama/chat_request.ts";
-import type { RelayOptions } from "./line_relay.ts";
+import type { LineSource, RelayOptions } from "./line_relay.ts";
 
 /** How one answer is opened. */
 export interface OpenOptions extends Pick<RelayOptions, "onDone" | "onError" | "onEnd"> {
@@ -20,9 +20,10 @@ export interface OpenOptions extends Pick<RelayOptions, "onDone" | "onError" | "
 /** The server that writes `/chat_api`'s answers. */
 export interface ChatUpstream {
   /**
-   * Sends `request` upstream; resolves with the answer as the gateway's NDJSON once the upstream
-   * has begun answering. Throws a `GatewayError` (with a status for the client) if it refuses or
-   * cannot be reached, and the abort if the client left first.
+   * Sends `request` upstream; resolves with the answer as the gateway's NDJSON (the source of the
+   * stream to send, see `relayLines`) once the upstream has begun answering. Throws a
+   * `GatewayError` (with a status for the client) if it refuses or cannot be reached, and the
+   * abort if the client left first.
    */
-  open(request: ChatRequest, options: OpenOptions): Promise<ReadableStream<Uint8Array>>;
+  open(request: ChatRequest, options: OpenOptions): Promise<LineSource>;
 }

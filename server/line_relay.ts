@@ -5,9 +5,12 @@
  * share; a {@link LineConverter} turns each of the upstream's lines into the gateway's.
  *
  * This is the per-token hot path, and on a Space the gateway's CPU is also the model's. So it is
- * one `TransformStream` stage that decodes, splits lines, and writes every line it can complete
- * from a network chunk as one output chunk: no stage per line, no regex over a buffer, no copy of
- * the text so far; and the upstream's body is read into one reused buffer (see `chunkReader`).
+ * one stream stage: the underlying source of the `ReadableStream` the client reads, which, when
+ * that stream asks for more, reads the upstream, decodes, splits lines, and enqueues every line it
+ * can complete from a network chunk as one output chunk: no stage per line, no regex over a buffer,
+ * no copy of the text so far; and the upstream's body is read into one reused buffer (see
+ * `chunkReader`). A pull source costs less per chunk than a `TransformStream` fed by a read loop
+ * (bench/README.md), and it lets `/chat_api`'s status lines share the stream (`chat_status.ts`).
  * The output's last line is always the final `done` line or one `{"error": …}` line, so a partial
  * answer is never passed off as whole.
  *
@@ -17,10 +20,12 @@
  * import { relayLines } from "./line_relay.ts";
  *
  * const relay = (text: string) =>
- *   relayLines(ReadableStream.from([new TextEncoder().encode(text)]), "Echo", (answer) => (line) =>
- *     line === "END"
- *       ? answer.finish({ done: true })
- *       : `{"response":${JSON.stringify(line)}}\n`);
+ *   new ReadableStream(
+ *     relayLines(ReadableStream.from([new TextEncoder().encode(text)]), "Echo", (answer) => (line) =>
+ *       line === "END"
+ *         ? answer.finish({ done: true })
+ *         : `{"response":${JSON.stringify(line)}}\n`),
+ *   );
  *
  * assertEquals(await new Response(relay("Hi\nthere\nEND\n")).text(),
  *   '{"response":"Hi"}\n{"response":"there"}\n{"done":true}\n');
@@ -81,24 +86,48 @@ const encoder = new TextEncoder();
 const IDLE_CHECKS = 4;
 
 /**
+ * A relayed answer, as the underlying source of the `ReadableStream` that sends it: `start` takes
+ * the stream's controller, `pull` reads the upstream until it has lines to enqueue, `cancel`
+ * stops the upstream. Another source may hand its stream over to it (`chat_status.ts`).
+ */
+export interface LineSource {
+  /** Takes the controller to enqueue into, writes the prelude, arms the idle timer and signal. */
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void;
+  /** Reads until at least one line was enqueued or the answer ended. */
+  pull(): Promise<void>;
+  /** Stops reading and cancels the upstream. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/**
+ * The queuing strategy of a stream of relayed lines: nothing read ahead, so the upstream is read
+ * when the client's side asks for more. That measured cheaper per chunk than reading one chunk
+ * ahead (bench/README.md), and it tells the idle timer who is silent: no read asked for means the
+ * client stopped reading.
+ */
+export const NO_READ_AHEAD: QueuingStrategy<Uint8Array> = { highWaterMark: 0 };
+
+/**
  * Relays `upstream` as the gateway's NDJSON, each line through the converter `makeConverter`
  * builds. `name` names the upstream in the error lines the relay writes itself ("Ollama", "The
  * engine"): when it ends before the converter ended the answer, when the connection is lost, when
- * it is silent for too long, or when `signal` aborts. Cancelling the returned stream cancels
- * `upstream`, so the upstream stops generating.
+ * it is silent for too long, or when `signal` aborts. Returns the underlying source of the stream to
+ * send (`new ReadableStream(source, NO_READ_AHEAD)`); cancelling that stream cancels `upstream`, so the upstream
+ * stops generating. The idle timer and `signal` are armed when the stream starts.
  */
 export function relayLines(
   upstream: ReadableStream<Uint8Array>,
   name: string,
   makeConverter: (end: AnswerEnd) => LineConverter,
   { onDone, onError, idleTimeoutMs, signal, prelude, onEnd }: RelayOptions = {},
-): ReadableStream<Uint8Array> {
+): LineSource {
   const decoder = new TextDecoder();
   const lowerName = name.startsWith("The ") ? "the " + name.slice(4) : name;
   let partialLine = "";
   let finished = false;
+  let reading = false;
   let chunksSeen = 0;
-  let output!: TransformStreamDefaultController<Uint8Array>;
+  let output!: ReadableStreamDefaultController<Uint8Array>;
 
   const end: AnswerEnd = {
     finish(stats) {
@@ -139,7 +168,7 @@ export function relayLines(
   const write = (lines: string) => {
     if (lines !== "") output.enqueue(encoder.encode(lines));
     if (finished) {
-      output.terminate();
+      output.close();
       release();
     }
   };
@@ -149,29 +178,9 @@ export function relayLines(
     if (!finished) write(end.fail(message));
   };
 
-  // One timer per stream, not one per chunk: it compares a counter the transform bumps.
   let idleChecks: ReturnType<typeof setInterval> | undefined;
-  if (idleTimeoutMs !== undefined) {
-    let chunksAtLastCheck = 0;
-    let quietChecks = 0;
-    idleChecks = setInterval(() => {
-      quietChecks = chunksSeen === chunksAtLastCheck ? quietChecks + 1 : 0;
-      chunksAtLastCheck = chunksSeen;
-      if (quietChecks === IDLE_CHECKS) {
-        // A chunk waiting to be converted means the answer backed up: the client stopped
-        // reading. None waiting: the upstream is quiet.
-        const unread = (input.desiredSize ?? 1) <= 0;
-        interrupt(
-          unread
-            ? `The client read nothing for ${idleTimeoutMs / 1000} s, so the answer was ended`
-            : `${name} sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`,
-        );
-      }
-    }, idleTimeoutMs / IDLE_CHECKS);
-  }
   const onAbort = () =>
     interrupt(signal?.reason instanceof Error ? signal.reason.message : "The answer was stopped");
-  signal?.addEventListener("abort", onAbort, { once: true });
 
   /** Stops the timer and the signal, and cancels `upstream`, so it stops generating. */
   let released = false;
@@ -184,33 +193,66 @@ export function relayLines(
     upstreamChunks.cancel().catch(() => {}); // Already ended or failed: nothing left to stop.
   }
 
-  const normalizer = new TransformStream<Uint8Array, Uint8Array>({
+  return {
     start(controller) {
       output = controller;
       if (prelude) controller.enqueue(encoder.encode(prelude));
+      // One timer per stream, not one per chunk: it compares a counter each read bumps.
+      if (idleTimeoutMs !== undefined) {
+        let chunksAtLastCheck = 0;
+        let quietChecks = 0;
+        idleChecks = setInterval(() => {
+          quietChecks = chunksSeen === chunksAtLastCheck ? quietChecks + 1 : 0;
+          chunksAtLastCheck = chunksSeen;
+          if (quietChecks === IDLE_CHECKS) {
+            // Not reading means the client has not asked for more: it stopped reading.
+            // Reading: the upstream is quiet.
+            interrupt(
+              reading
+                ? `${name} sent nothing for ${idleTimeoutMs / 1000} s; the answer is incomplete`
+                : `The client read nothing for ${idleTimeoutMs / 1000} s, so the answer was ended`,
+            );
+          }
+        }, idleTimeoutMs / IDLE_CHECKS);
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal?.aborted) onAbort();
     },
-    transform(chunk) {
-      chunksSeen++;
-      write(convertLines(decoder.decode(chunk, { stream: true })));
-    },
-    flush() {
-      // A last line without its newline is still a line; no line at all is not an empty one.
-      const tail = decoder.decode();
-      const lines = partialLine + tail === "" ? "" : convertLines(tail + "\n");
-      write(finished ? lines : lines + end.fail(`${name} ended the answer before it was complete`));
+    /** Reads until it has a line to pass on (a chunk may complete none), or the answer ended. */
+    async pull() {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        reading = true;
+        try {
+          chunk = await upstreamChunks.read();
+        } catch {
+          if (!finished) {
+            write(end.fail(`Lost the connection to ${lowerName}; the answer is incomplete`));
+          }
+          return;
+        } finally {
+          reading = false;
+        }
+        if (finished) return; // Ended while reading, by a timer or the signal.
+        chunksSeen++;
+        if (chunk.done) {
+          // A last line without its newline is still a line; no line at all is not an empty one.
+          const tail = decoder.decode();
+          const lines = partialLine + tail === "" ? "" : convertLines(tail + "\n");
+          return write(
+            finished ? lines : lines + end.fail(`${name} ended the answer before it was complete`),
+          );
+        }
+        const lines = convertLines(decoder.decode(chunk.value, { stream: true }));
+        if (lines !== "" || finished) return write(lines);
+      }
     },
     cancel() {
       finished = true;
       release();
+      return Promise.resolve();
     },
-  });
-
-  // The idle timer above reads this writer's backlog; it first runs long after this line.
-  const input = normalizer.writable.getWriter();
-  relayChunks(upstreamChunks, input).catch(() => {
-    if (!finished) write(end.fail(`Lost the connection to ${lowerName}; the answer is incomplete`));
-  });
-  return normalizer.readable;
+  };
 }
 
 /** Bytes read from the upstream at a time: dozens of its lines. Lives as long as the stream. */
@@ -244,17 +286,4 @@ function chunkReader(stream: ReadableStream<Uint8Array>): ChunkReader {
     },
     cancel: () => bytes.cancel(),
   };
-}
-
-/**
- * Writes every chunk of `reader` to `writer`, waiting for each write (the normalizer has then
- * decoded the chunk, so its buffer may be reused) before the next read, and closes it at the end.
- * Rejects when reading fails (the connection is lost) or writing does (the answer has ended, or
- * the client left).
- */
-async function relayChunks(reader: ChunkReader, writer: WritableStreamDefaultWriter<Uint8Array>) {
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    await writer.write(chunk.value);
-  }
-  await writer.close();
 }

@@ -1,6 +1,11 @@
 import { assertEquals, assertMatch } from "@std/assert";
-import { chatStream, type DoneStats } from "../../ollama/chat_stream.ts";
+import { chatLines, type DoneStats } from "../../ollama/chat_stream.ts";
 import { answerText, parseNdjson } from "../../testing/gateway.ts";
+import { NO_READ_AHEAD } from "../../server/line_relay.ts";
+
+/** The relayed answer to `upstream`, as the stream the client reads. */
+const chatStream = (...args: Parameters<typeof chatLines>) =>
+  new ReadableStream(chatLines(...args), NO_READ_AHEAD);
 
 const encoder = new TextEncoder();
 
@@ -55,7 +60,7 @@ async function readChunks(stream: ReadableStream<Uint8Array>): Promise<string[]>
 
 const ANSWER = ["Hel", "lo, ", "wörld ", "👋", " 日本", "語\n", '"quoted" \\ ', "\u2028end"];
 
-Deno.test("chatStream: normalizes Ollama's lines to response, thinking and done", async () => {
+Deno.test("chatLines: normalizes Ollama's lines to response, thinking and done", async () => {
   const { stream } = body([ollamaLines(["Hi", " there"], ["Let me", " think"])]);
   const lines = parseNdjson((await readChunks(chatStream(stream))).join(""));
   assertEquals(lines, [
@@ -77,7 +82,7 @@ Deno.test("chatStream: normalizes Ollama's lines to response, thinking and done"
   ]);
 });
 
-Deno.test("chatStream: text is byte-exact however the bytes are split, multi-byte included", async () => {
+Deno.test("chatLines: text is byte-exact however the bytes are split, multi-byte included", async () => {
   const bytes = encoder.encode(ollamaLines(ANSWER, ["thought ✓"]));
   for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) {
     const pieces = [];
@@ -95,7 +100,7 @@ Deno.test("chatStream: text is byte-exact however the bytes are split, multi-byt
   }
 });
 
-Deno.test("chatStream: writes each upstream chunk's complete lines as one output chunk", async () => {
+Deno.test("chatLines: writes each upstream chunk's complete lines as one output chunk", async () => {
   const [first, second, third, ...rest] = ollamaLines(["a", "b", "c", "d"]).split(/(?<=\n)/);
   const chunks = await readChunks(
     chatStream(body([first + second + third.slice(0, 5), third.slice(5), rest.join("")]).stream),
@@ -108,7 +113,7 @@ Deno.test("chatStream: writes each upstream chunk's complete lines as one output
   assertEquals(parseNdjson(chunks[2])[1].done, true);
 });
 
-Deno.test("chatStream: Ollama's error line becomes the last line and stops the upstream", async () => {
+Deno.test("chatLines: Ollama's error line becomes the last line and stops the upstream", async () => {
   const { stream, cancelled } = body([
     ollamaLines(["a", "b"]).split("\n")[0] + "\n",
     '{"error":"llama runner process has terminated: exit status 2"}\n',
@@ -125,7 +130,7 @@ Deno.test("chatStream: Ollama's error line becomes the last line and stops the u
   assertEquals(cancelled(), true);
 });
 
-Deno.test("chatStream: a line that is not JSON ends the stream with an error line", async () => {
+Deno.test("chatLines: a line that is not JSON ends the stream with an error line", async () => {
   const lines = parseNdjson(
     (await readChunks(chatStream(body(['{"message":{"content":"a"}}\n{"model":\n']).stream)))
       .join(""),
@@ -135,14 +140,14 @@ Deno.test("chatStream: a line that is not JSON ends the stream with an error lin
   assertEquals(lines.length, 2);
 });
 
-Deno.test("chatStream: an end without the done line is reported as incomplete", async () => {
+Deno.test("chatLines: an end without the done line is reported as incomplete", async () => {
   const partial = ollamaLines(["a", "b"]).split("\n").slice(0, 2).join("\n") + "\n";
   const lines = parseNdjson((await readChunks(chatStream(body([partial]).stream))).join(""));
   assertEquals(lines.slice(0, 2), [{ response: "a" }, { response: "b" }]);
   assertMatch(String(lines[2].error), /before it was complete/);
 });
 
-Deno.test("chatStream: a lost connection keeps the partial answer and ends with an error line", async () => {
+Deno.test("chatLines: a lost connection keeps the partial answer and ends with an error line", async () => {
   const first = ollamaLines(["a"]).split("\n")[0] + "\n";
   const lines = parseNdjson(
     (await readChunks(chatStream(body([first], new Error("connection reset")).stream))).join(""),
@@ -152,7 +157,7 @@ Deno.test("chatStream: a lost connection keeps the partial answer and ends with 
   assertEquals(lines.length, 2);
 });
 
-Deno.test("chatStream: cancelling the output cancels the upstream", async () => {
+Deno.test("chatLines: cancelling the output cancels the upstream", async () => {
   const { stream, cancelled } = body([ollamaLines(["a"]).split("\n")[0] + "\n", "", "", ""]);
   const reader = chatStream(stream).getReader();
   await reader.read();
@@ -162,7 +167,7 @@ Deno.test("chatStream: cancelling the output cancels the upstream", async () => 
   assertEquals(cancelled(), true);
 });
 
-Deno.test("chatStream: onDone receives the final stats once", async () => {
+Deno.test("chatLines: onDone receives the final stats once", async () => {
   const seen: DoneStats[] = [];
   await readChunks(
     chatStream(body([ollamaLines(["x", "y", "z"])]).stream, { onDone: (s) => seen.push(s) }),
@@ -184,7 +189,7 @@ function endlessOllama() {
   return { stream, state };
 }
 
-Deno.test("chatStream: a client that reads nothing is named, and Ollama is cancelled", async () => {
+Deno.test("chatLines: a client that reads nothing is named, and Ollama is cancelled", async () => {
   const ollama = endlessOllama();
   const answer = chatStream(ollama.stream, { idleTimeoutMs: 200 });
   // Nobody reads: the lines back up until the idle check ends the answer.
@@ -193,7 +198,7 @@ Deno.test("chatStream: a client that reads nothing is named, and Ollama is cance
   assertMatch(String(lines.at(-1)?.error), /^The client read nothing for 0\.2 s/);
 });
 
-Deno.test("chatStream: an Ollama that sends nothing is named", async () => {
+Deno.test("chatLines: an Ollama that sends nothing is named", async () => {
   let cancelled = false;
   const silent = new ReadableStream<Uint8Array>({
     cancel: () => {

@@ -8,9 +8,14 @@
  */
 
 import { assert, assertEquals, assertMatch, fail } from "@std/assert";
-import { chatStream } from "../../ollama/chat_stream.ts";
+import { chatLines } from "../../ollama/chat_stream.ts";
 import { defaultReply, type Scenario, startFakeOllama } from "../../testing/fake_ollama/mod.ts";
 import { readNdjson, startGateway } from "../../testing/gateway.ts";
+import { NO_READ_AHEAD } from "../../server/line_relay.ts";
+
+/** The relayed answer to `upstream`, as the stream the client reads. */
+const chatStream = (...args: Parameters<typeof chatLines>) =>
+  new ReadableStream(chatLines(...args), NO_READ_AHEAD);
 
 const PROMPT = "Hi there";
 

@@ -7,9 +7,14 @@
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { engineStream } from "../../openai/chat_stream.ts";
+import { engineLines } from "../../openai/chat_stream.ts";
 import type { DoneStats } from "../../server/line_relay.ts";
 import { answerText, parseNdjson } from "../../testing/gateway.ts";
+import { NO_READ_AHEAD } from "../../server/line_relay.ts";
+
+/** The relayed answer to `upstream`, as the stream the client reads. */
+const engineStream = (...args: Parameters<typeof engineLines>) =>
+  new ReadableStream(engineLines(...args), NO_READ_AHEAD);
 
 const encoder = new TextEncoder();
 
@@ -65,7 +70,7 @@ async function linesOf(stream: ReadableStream<Uint8Array>) {
 const convert = (chunks: (string | Uint8Array)[], failWith?: Error) =>
   linesOf(engineStream(body(chunks, failWith).stream, { model: "m" }));
 
-Deno.test("engineStream: reasoning, content and the done line with usage and measured durations", async () => {
+Deno.test("engineLines: reasoning, content and the done line with usage and measured durations", async () => {
   const lines = await convert([vllmEvents()]);
   assertEquals(lines.slice(0, 2), THINKING.map((thinking) => ({ thinking })));
   assertEquals(lines.slice(2, -1), ANSWER.map((response) => ({ response })));
@@ -88,12 +93,12 @@ Deno.test("engineStream: reasoning, content and the done line with usage and mea
   assert(Number(done.total_duration) >= Number(done.eval_duration));
 });
 
-Deno.test("engineStream: delta.reasoning (vLLM since 0.10, Ollama's /v1) is thinking too", async () => {
+Deno.test("engineLines: delta.reasoning (vLLM since 0.10, Ollama's /v1) is thinking too", async () => {
   const lines = await convert([vllmEvents({ field: "reasoning" })]);
   assertEquals(lines.slice(0, 2), THINKING.map((thinking) => ({ thinking })));
 });
 
-Deno.test("engineStream: the same lines however the bytes are cut, multi-byte characters included", async () => {
+Deno.test("engineLines: the same lines however the bytes are cut, multi-byte characters included", async () => {
   const bytes = encoder.encode(vllmEvents());
   const whole = (await convert([bytes])).slice(0, -1);
   for (const size of [1, 2, 3, 5, 7, 64]) {
@@ -108,7 +113,7 @@ Deno.test("engineStream: the same lines however the bytes are cut, multi-byte ch
   }
 });
 
-Deno.test("engineStream: SSE framing: CRLF, comments, other fields, data split over lines", async () => {
+Deno.test("engineLines: SSE framing: CRLF, comments, other fields, data split over lines", async () => {
   const event = JSON.stringify({ choices: [{ index: 0, delta: { content: "a\nb" } }] });
   const [first, second] = [event.slice(0, 20), event.slice(20)];
   const lines = await convert([
@@ -123,11 +128,11 @@ Deno.test("engineStream: SSE framing: CRLF, comments, other fields, data split o
   assertEquals(lines.length, 2);
 });
 
-Deno.test("engineStream: finish_reason length becomes done_reason length", async () => {
+Deno.test("engineLines: finish_reason length becomes done_reason length", async () => {
   assertEquals((await convert([vllmEvents({ finish: "length" })])).at(-1)?.done_reason, "length");
 });
 
-Deno.test("engineStream: an engine that sends no usage still ends with a done line", async () => {
+Deno.test("engineLines: an engine that sends no usage still ends with a done line", async () => {
   const lines = await convert([chunk({ content: "a" }), chunk({}, "stop"), "data: [DONE]\n\n"]);
   assertEquals(lines.at(-1)?.done, true);
   assertEquals("eval_count" in lines.at(-1)!, false);
@@ -180,7 +185,7 @@ const BROKEN: [string, string[], RegExp][] = [
 ];
 
 for (const [what, chunks, message] of BROKEN) {
-  Deno.test(`engineStream: ${what} ends with an error line after the partial answer`, async () => {
+  Deno.test(`engineLines: ${what} ends with an error line after the partial answer`, async () => {
     const remaining = [...chunks];
     const { stream, cancelled } = body(remaining);
     const lines = await linesOf(engineStream(stream, { model: "m" }));
@@ -191,13 +196,13 @@ for (const [what, chunks, message] of BROKEN) {
   });
 }
 
-Deno.test("engineStream: a lost connection keeps the partial answer and ends with an error line", async () => {
+Deno.test("engineLines: a lost connection keeps the partial answer and ends with an error line", async () => {
   const lines = await convert([START], new Error("connection reset"));
   assertEquals(lines.slice(0, 2), [{ response: "a" }, { response: "b" }]);
   assertMatch(String(lines[2].error), /Lost the connection to the engine/);
 });
 
-Deno.test("engineStream: cancelling the output cancels the engine's body", async () => {
+Deno.test("engineLines: cancelling the output cancels the engine's body", async () => {
   const { stream, cancelled } = body([START, START]);
   const reader = engineStream(stream, { model: "m" }).getReader();
   await reader.read();
@@ -205,7 +210,7 @@ Deno.test("engineStream: cancelling the output cancels the engine's body", async
   assertEquals(cancelled(), true);
 });
 
-Deno.test("engineStream: onDone gets the stats once; onError is not called", async () => {
+Deno.test("engineLines: onDone gets the stats once; onError is not called", async () => {
   const seen: DoneStats[] = [];
   let errors = 0;
   await linesOf(engineStream(body([vllmEvents()]).stream, {
