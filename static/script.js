@@ -314,6 +314,9 @@ const CHARS_PER_PIXEL = 5;
 /** What a message costs to draw and show besides its text, counted in characters. */
 const MESSAGE_COST = 200;
 let drawRound = 0;
+/** The conversation view's height, kept by an observer so that reading it never forces a layout. */
+let viewHeight = innerHeight;
+new ResizeObserver(([entry]) => (viewHeight = entry.contentRect.height)).observe(chatWindow);
 
 /**
  * Renders the open conversation's messages (the streaming answer's live element, if here). A long
@@ -332,7 +335,7 @@ function showConversation(whole = false) {
       if (turn.role === "user") return userMessage(turn.content, index, turn.images);
       return storedBotMessage(displayed(turn), index, !live && index === turns.length - 1);
     });
-  const budget = Math.max(1000, chatWindow.clientHeight * CHARS_PER_PIXEL);
+  const budget = Math.max(1000, viewHeight * CHARS_PER_PIXEL);
   /** Where the view's worth of messages that ends before `end` starts. */
   const batchStart = (/** @type {number} */ end) => {
     let start = end;
