@@ -306,14 +306,23 @@ function show(/** @type {Conversation} */ conversation, { keepScroll = false } =
   performance.mark("conversation-shown");
 }
 
-/** Messages drawn at once when a conversation opens; older ones follow after the first frame. */
-const FIRST_DRAWN = 8;
+/**
+ * How much text fills the view, in characters per pixel of its height (prose at desktop width,
+ * with room to spare): a conversation opens with about that much of its newest messages.
+ */
+const CHARS_PER_PIXEL = 5;
+/** What a message costs to draw and show besides its text, counted in characters. */
+const MESSAGE_COST = 200;
 let drawRound = 0;
+/** The conversation view's height, kept by an observer so that reading it never forces a layout. */
+let viewHeight = innerHeight;
+new ResizeObserver(([entry]) => (viewHeight = entry.contentRect.height)).observe(chatWindow);
 
 /**
  * Renders the open conversation's messages (the streaming answer's live element, if here). A long
- * conversation shows its newest messages first, where the view opens, and the older ones just after
- * that frame; `whole` draws them all at once.
+ * conversation shows its newest messages first, about a view's worth, where the view opens; the
+ * older ones are drawn after that frame, a view's worth per task, so that no task is long; `whole`
+ * draws them all at once.
  */
 function showConversation(whole = false) {
   const conversation = current;
@@ -326,19 +335,34 @@ function showConversation(whole = false) {
       if (turn.role === "user") return userMessage(turn.content, index, turn.images);
       return storedBotMessage(displayed(turn), index, !live && index === turns.length - 1);
     });
-  const split = whole ? 0 : Math.max(0, turns.length - FIRST_DRAWN);
+  const budget = Math.max(1000, viewHeight * CHARS_PER_PIXEL);
+  /** Where the view's worth of messages that ends before `end` starts. */
+  const batchStart = (/** @type {number} */ end) => {
+    let start = end;
+    for (let size = 0; start > 0 && size < budget;) {
+      size += MESSAGE_COST + turns[--start].content.length;
+    }
+    return start;
+  };
+  let drawn = whole ? 0 : batchStart(turns.length);
   emptyState.hidden = turns.length > 0;
-  chatWindow.replaceChildren(emptyState, ...draw(split, turns.length));
+  chatWindow.replaceChildren(emptyState, ...draw(drawn, turns.length));
   const round = ++drawRound;
-  if (split === 0) return;
+  const drawOlder = () => {
+    if (round !== drawRound || conversation !== current) return;
+    const start = batchStart(drawn);
+    emptyState.after(...draw(start, drawn));
+    drawn = start;
+    follower.follow();
+    if (drawn > 0) setTimeout(drawOlder);
+  };
   // After the frame that shows the newest ones.
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      if (round !== drawRound || conversation !== current) return;
-      emptyState.after(...draw(0, split));
-      follower.follow();
-    })
-  );
+  if (drawn > 0) afterNextPaint().then(drawOlder);
+}
+
+/** Resolves once the next frame has been painted. */
+function afterNextPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 }
 
 /** A stored turn as shown: one still being written is said to be so. @param {Turn} turn */
@@ -917,7 +941,8 @@ performance.mark("conversation-list-shown");
 const wanted = new URLSearchParams(location.hash.slice(1)).get("c");
 const first = wanted === null ? list.shown()[0] : list.shown().find((meta) => meta.id === wanted);
 if (first && current.turns.length === 0 && !streaming) {
-  const conversation = await store.get(first.id);
+  // Read while the list is painted; drawn after that frame, so the list shows at once.
+  const [conversation] = await Promise.all([store.get(first.id), afterNextPaint()]);
   if (conversation && current.turns.length === 0) {
     await settleInterrupted(conversation);
     show(conversation);

@@ -5,6 +5,9 @@
  * conversations, and each write is announced to the other tabs on a `BroadcastChannel`. The
  * single conversation older versions kept in `localStorage` is moved here on first load.
  *
+ * The page loads this module ahead of its others: as it loads, it opens the database and reads
+ * the list, while the rest of the page downloads.
+ *
  * When IndexedDB cannot be used (a private window, storage blocked) or a write fails (storage
  * full), the conversations live in memory for this visit and {@link ConversationStore.problem}
  * says so in words for the reader.
@@ -40,6 +43,31 @@ import { forgetLegacyConversation, loadLegacyConversation } from "./storage.js";
  * @typedef {ConversationMeta & { turns: Turn[], settings: ChatSettings }} Conversation
  * A whole conversation.
  */
+
+const CHANNEL = "ollamaspace-conversations";
+
+/** The database, opening since this module loaded; rejects where IndexedDB cannot be used. */
+const database = openDatabase();
+
+/**
+ * What the first store opened in this page takes over: the list, read as soon as the database
+ * opened, and the channel that has listened to the other tabs since. A change heard drops the
+ * list, which may be older than the change.
+ *
+ * @type {{ list: Promise<ConversationMeta[]> | null, channel: BroadcastChannel | null } | null}
+ */
+let early = {
+  list: database.then((db) => all(db, "meta")),
+  channel: typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null,
+};
+if (early.channel) {
+  early.channel.onmessage = () => {
+    if (early) early.list = null;
+  };
+}
+// Each is handled where it is used; meanwhile, a rejection is not reported as unhandled.
+database.catch(() => {});
+early.list?.catch(() => {});
 
 /** The id the conversation moved from `localStorage` gets: the same in every tab. */
 const LEGACY_ID = "from-local-storage";
@@ -90,25 +118,32 @@ export async function openStore({ onChange, onProblem }) {
   /** @type {Map<string, string> | null} */
   let texts = null;
   let problem = "";
+  // Taken now, before any await, so that no change is heard between the two channels.
+  const handed = early;
+  early = null;
+  /** The list read early, until a change makes it stale or the first `list()` uses it. */
+  let earlyList = handed?.list ?? null;
+  const channel = handed?.channel ??
+    (typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null);
+  if (channel) {
+    channel.onmessage = (event) => {
+      texts = null;
+      earlyList = null;
+      onChange(event.data);
+    };
+  }
   /** @type {IDBDatabase | null} */
   let db = null;
   try {
-    db = await openDatabase();
+    db = await database;
   } catch {
     problem = "This browser does not let the page keep conversations (a private window, or " +
       "storage blocked). They are kept until this tab is closed.";
   }
-  const channel = typeof BroadcastChannel === "function"
-    ? new BroadcastChannel("ollamaspace-conversations")
-    : null;
-  if (channel) {
-    channel.onmessage = (event) => {
-      texts = null;
-      onChange(event.data);
-    };
-  }
+  /** A write of this tab's: the caches are stale, and the other tabs are told. */
   const announce = (/** @type {string} */ id, deleted = false) => {
     texts = null;
+    earlyList = null;
     channel?.postMessage({ id, deleted });
   };
   const fail = (/** @type {unknown} */ error) => {
@@ -123,7 +158,9 @@ export async function openStore({ onChange, onProblem }) {
   /** @type {ConversationStore} */
   const store = {
     async list() {
-      const stored = db ? await all(db, "meta") : [];
+      const read = db ? earlyList ?? all(db, "meta") : null;
+      earlyList = null;
+      const stored = read ? await read : [];
       const byId = new Map(stored.map((meta) => [meta.id, meta]));
       for (const conversation of memory.values()) byId.set(conversation.id, metaOf(conversation));
       return [...byId.values()].sort((a, b) => b.updatedAt - a.updatedAt);
@@ -237,6 +274,7 @@ function metaOf({ id, title, titleEdited, createdAt, updatedAt }) {
 /** @returns {Promise<IDBDatabase>} */
 function openDatabase() {
   return new Promise((resolve, reject) => {
+    // Throws at once where IndexedDB is blocked: the promise rejects.
     const opening = indexedDB.open("ollamaspace", 1);
     opening.onupgradeneeded = () => {
       opening.result.createObjectStore("meta", { keyPath: "id" });

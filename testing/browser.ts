@@ -28,6 +28,11 @@ export interface ChatPageOptions {
   apiKey?: string | null;
   viewport?: { width: number; height: number };
   colorScheme?: "light" | "dark";
+  /**
+   * Launches Chromium with `--enable-smooth-scrolling`, so that keyboard and wheel scrolls glide
+   * over several frames as in a desktop browser, whatever this machine's default.
+   */
+  smoothScrolling?: boolean;
 }
 
 /** A chat page open in a headless browser, with the servers behind it. */
@@ -43,17 +48,26 @@ export interface ChatPage {
   close(): Promise<void>;
 }
 
-/** Launches Chromium; playwright gives each launch a fresh temporary profile and removes it. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Launches Chromium, with `extraArgs` after the usual flags; playwright gives each launch a fresh
+ * temporary profile and removes it.
+ */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const { path, args, env } = await findBrowser();
-  return chromium.launch({ executablePath: path, args, env: { ...Deno.env.toObject(), ...env } });
+  return chromium.launch({
+    executablePath: path,
+    args: [...args, ...extraArgs],
+    env: { ...Deno.env.toObject(), ...env },
+  });
 }
 
 /** Starts the fake Ollama and a gateway in front of it, and opens `/chat` in a new browser. */
 export async function openChatPage(options: ChatPageOptions = {}): Promise<ChatPage> {
   const fake = startFakeOllama(options.fake);
   const gateway = startGateway(fake.url, options.gateway);
-  const browser = await launchChromium();
+  const browser = await launchChromium(
+    options.smoothScrolling ? ["--enable-smooth-scrolling"] : [],
+  );
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? "light",
