@@ -104,13 +104,22 @@ Deno.test("a target that was not measured is n/a, not a pass", () => {
   assertEquals(verdict(checks, "/chat_api p99 duration"), "n/a");
 });
 
-Deno.test("one lost token anywhere fails the run", () => {
-  const clean = checkTargets(results({ single: [row("direct")], many: [row("nginx")] }));
+Deno.test("one lost token anywhere fails the run, but a peer's own is shown apart", () => {
+  const whole = { single: [row("direct")], many: [row("nginx"), row("caddy")] };
+  const clean = checkTargets(results(whole), ["nginx", "caddy"]);
   const lossy = checkTargets(
-    results({ single: [row("direct")], many: [row("nginx", { lostTokens: 1 })] }),
+    results({ ...whole, single: [row("direct", { lostTokens: 1 })] }),
+    ["nginx", "caddy"],
   );
-  assertEquals(clean.at(-1)?.verdict, "PASS");
-  assertEquals(lossy.at(-1)?.verdict, "FAIL");
+  const peerLost = checkTargets(
+    results({ ...whole, many: [row("nginx"), row("caddy", { failedStreams: 1 })] }),
+    ["nginx", "caddy"],
+  );
+  const ours = "no lost or altered token, no failed stream (every row but the peers')";
+  const theirs = "the peers' own streams (nginx, caddy), not counted";
+  assertEquals([verdict(clean, ours), verdict(clean, theirs)], ["PASS", "PASS"]);
+  assertEquals([verdict(lossy, ours), verdict(lossy, theirs)], ["FAIL", "PASS"]);
+  assertEquals([verdict(peerLost, ours), verdict(peerLost, theirs)], ["PASS", "info"]);
 });
 
 Deno.test("rounds combine into each figure's median and every loss", () => {
