@@ -57,8 +57,10 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
   );
   const queue = report.split("### queue:")[1]?.split("###")[0];
   assert(queue, `no queue measurement:\n${report}`);
-  assertMatch(queue, /^\| 1 \| [\d.]+ \(/m, "one at a time");
-  assertMatch(queue, /^\| 3 \| [\d.]+ \(/m, "all at once");
+  assertMatch(queue, /^\| 1 \| at once \| [\d.]+ \(/m, "one at a time, two waiting");
+  assertMatch(queue, /^\| 1 \| in turn \| [\d.]+ \(/m, "one at a time, nobody waiting");
+  assertMatch(queue, /^\| 3 \| at once \| [\d.]+ \(/m, "all at once");
+  assertMatch(queue, /Queueing costs -?\d+ µs of gateway CPU per request/);
   assertMatch(queue, /Lost or altered tokens: 0; answers not whole: 0\./);
 });
 
