@@ -45,7 +45,7 @@ Deno.test("deno task bench --quick measures every target and loses no token", as
     const measured = rows.slice(2); // Below the header and its separator.
     const names = measured.map((cells) => cells[0]);
     for (const target of expected) assert(names.includes(target), `${scenario}: no ${target}`);
-    // A peer's own cut streams (Debian's Caddy 2.6.2 cuts a few under load; bench/README.md) are
+    // A peer's own cut streams (Debian's Caddy 2.6.2 cuts some; bench/README.md) are
     // shown in its row, not ours to fail.
     for (const cells of measured.filter((cells) => !PEERS.some((p) => p.name === cells[0]))) {
       assertEquals(cells.slice(-2), ["0", "0"], `${scenario}, ${cells[0]}: lost/failed`);
