@@ -1,35 +1,37 @@
 /**
  * `deno task bench`: how fast the gateway relays a stream, beside the fake Ollama answering
- * directly, a bare Deno relay and nginx, in one run (issue 7). For each scenario and each target
- * it starts a fresh fake Ollama and the target as their own processes, warms the target up, runs
- * the load client, and reads the relay's CPU and peak memory from `/proc`; a full run does that
+ * directly, bare Deno relays, nginx and Caddy, in one run (issue 7). For each scenario and each
+ * target it starts a fresh fake Ollama and the target as their own processes, warms the target
+ * up, runs the load client, and reads the relay's CPU and peak memory from `/proc`; a full run does that
  * three times, the targets in turn, and keeps each figure's median. Then it prints a table per
- * scenario and the issue's targets as ratios within the run. See `bench/README.md`.
+ * scenario and the team's yardsticks as ratios within the run. See `bench/README.md`.
  *
  * Flags: `--quick` (tiny scenarios, seconds), `--scenario NAME` and `--target NAME` (repeatable,
  * to run only those; `--scenario queue` runs the queue's measurement, `bench/queue.ts`, which
- * every run without `--scenario` includes). Exits 1 on any lost or altered token or failed stream,
- * and after a full run also when a target of the issue is missed. A full run needs nginx (else it
- * exits 2, saying how to install it); a quick run measures the other targets without it and says so.
+ * every run without `--scenario` includes). Exits 1 on any lost or altered token or failed stream
+ * (but nginx's and Caddy's own, which the report shows apart), and after a full run also when a
+ * yardstick is missed. A full run needs nginx and Caddy (else it exits 2, saying how to install
+ * them); a quick run measures the other targets without them and says so.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { runLoad } from "./load_client.ts";
-import { findNginx, leaveOutMissingNginx } from "./nginx.ts";
+import { leaveOutMissing } from "./peer_proxy.ts";
 import { cpuMicros, peakRssBytes } from "./proc_stats.ts";
 import { runQueueBench } from "./queue.ts";
 import {
   checkTargets,
   formatChecks,
   formatScenario,
+  isWhole,
   medianRow,
   type Row,
   type ScenarioResult,
 } from "./report.ts";
 import { benchReply, FULL_SCENARIOS, QUICK_SCENARIOS, type Scenario } from "./scenarios.ts";
-import { startFake, type Target, TARGETS } from "./targets.ts";
+import { missingPeers, PEERS, startFake, type Target, TARGETS } from "./targets.ts";
 
 /** What to run. */
 export interface BenchOptions {
@@ -47,7 +49,7 @@ export interface BenchOptions {
 export interface BenchOutcome {
   /** The machine, the tables and the checks, as Markdown. */
   report: string;
-  /** No token lost or altered, no stream failed, and (full runs only) every target met. */
+  /** No token lost or altered, no stream failed, and (full runs only) every yardstick met. */
   ok: boolean;
 }
 
@@ -61,10 +63,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const scenarios = named.length > 0 && relayScenarios.length === 0
     ? []
     : pick(options.quick ? QUICK_SCENARIOS : FULL_SCENARIOS, relayScenarios);
-  const { targets, note } = leaveOutMissingNginx(
+  const { targets, notes } = leaveOutMissing(
     pick(TARGETS, options.targets),
     options.quick,
-    findNginx(),
+    missingPeers(),
   );
   const log = options.log ?? (() => {});
   const results: ScenarioResult[] = [];
@@ -93,16 +95,18 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const queue = named.length === 0 || named.includes(QUEUE)
     ? await runQueueBench({ quick: options.quick, log })
     : undefined;
-  const checks = [...(scenarios.length > 0 ? checkTargets(results) : []), ...queue?.checks ?? []];
+  const peers = PEERS.map((peer) => peer.name);
+  const checks = [
+    ...(scenarios.length > 0 ? checkTargets(results, peers) : []),
+    ...queue?.checks ?? [],
+  ];
   const damaged = queue?.damaged === true ||
-    results.some((result) =>
-      result.rows.some((row) => row.lostTokens > 0 || row.failedStreams > 0)
-    );
+    !isWhole(results.flatMap((result) => result.rows).filter((row) => !peers.includes(row.target)));
   const missed = checks.some((check) => check.verdict === "FAIL");
   const report = [
     machineDescription(),
     targets.map((target) => `- ${target.name}: ${target.description}`).join("\n"),
-    ...(note ? [note] : []),
+    ...(notes.length > 0 ? [notes.join("\n")] : []),
     ...results.map(formatScenario),
     ...(queue ? [queue.report] : []),
     formatChecks(checks),
@@ -194,7 +198,7 @@ if (import.meta.main) {
     });
     options = { quick: values.quick, scenarios: values.scenario, targets: values.target };
     pick(FULL_SCENARIOS, options.scenarios?.filter((name) => name !== QUEUE));
-    leaveOutMissingNginx(pick(TARGETS, options.targets), options.quick, findNginx());
+    leaveOutMissing(pick(TARGETS, options.targets), options.quick, missingPeers());
   } catch (error) {
     console.error(
       `deno task bench: ${error instanceof Error ? error.message : error}\n` +

@@ -1,5 +1,5 @@
 /**
- * What the bench measures: the six ways to reach the fake Ollama, and two to reach the fake
+ * What the bench measures: the seven ways to reach the fake Ollama, and two to reach the fake
  * OpenAI-compatible engine (the gateway in engine mode, and a bare relay of the same SSE), each
  * started in front of a given fake as its own process, and the request each one is sent. Every
  * target gets the same question, with the same key and model, and must relay the same answer.
@@ -7,9 +7,10 @@
  * @module
  */
 
-import { join } from "@std/path";
+import { CADDY } from "./caddy.ts";
 import type { StreamRequest } from "./load_client.ts";
-import { findNginx, NGINX_MISSING, nginxConfig } from "./nginx.ts";
+import { NGINX } from "./nginx.ts";
+import { findProgram, missingNote, type PeerProxy, startPeerProxy } from "./peer_proxy.ts";
 import { type ChildProcess, denoTaskArgs, freePort, startProcess } from "./processes.ts";
 
 /** The key the bench's gateways accept (sent to every target alike). */
@@ -77,32 +78,11 @@ export const TARGETS: Target[] = [
     description: "(d) Deno.serve + fetch + one identity TransformStream (bench/bare_relay.ts)",
     start: (fakeUrl) => startBareRelay(fakeUrl, { native: false }),
   },
-  {
-    name: "nginx",
-    description: "(e) nginx, proxy_buffering off, HTTP/1.1 keep-alive upstream",
-    async start(fakeUrl) {
-      const nginx = findNginx();
-      if (!nginx) return NGINX_MISSING;
-      const prefix = await Deno.makeTempDir({ prefix: "ollamaspace-bench-nginx-" });
-      const port = freePort();
-      await Deno.writeTextFile(join(prefix, "nginx.conf"), nginxConfig(prefix, port, fakeUrl));
-      const process = await startProcess(
-        "nginx",
-        nginx,
-        ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-e", "stderr"],
-        {},
-        port,
-      );
-      const stop = async () => {
-        await process.stop();
-        await Deno.remove(prefix, { recursive: true });
-      };
-      return {
-        request: ollamaChat(`http://127.0.0.1:${port}/api/chat`),
-        relay: { pid: process.pid, stop },
-      };
-    },
-  },
+  peerTarget(NGINX, "nginx, proxy_buffering off, HTTP/1.1 keep-alive upstream (bench/nginx.ts)"),
+  peerTarget(
+    CADDY,
+    "Caddy, reverse_proxy with flush_interval -1, HTTP/1.1 keep-alive upstream (bench/caddy.ts)",
+  ),
   {
     name: "native relay",
     description:
@@ -126,6 +106,28 @@ export const TARGETS: Target[] = [
     start: (fakeUrl) => startBareRelay(fakeUrl, { native: false, sse: true }),
   },
 ];
+
+/** The foreign reverse proxies among the targets, which may not be installed. */
+export const PEERS: PeerProxy[] = [NGINX, CADDY];
+
+/** The peers whose program is not installed here. */
+export function missingPeers(): PeerProxy[] {
+  return PEERS.filter((peer) => findProgram(peer.name) === undefined);
+}
+
+/** The target that relays through `peer`, asked Ollama's question. */
+function peerTarget(peer: PeerProxy, description: string): Target {
+  return {
+    name: peer.name,
+    description: `${peer.letter} ${description}`,
+    async start(fakeUrl) {
+      const program = findProgram(peer.name);
+      if (program === undefined) return missingNote(peer);
+      const { url, relay } = await startPeerProxy(peer, program, fakeUrl);
+      return { request: ollamaChat(`${url}/api/chat`), relay };
+    },
+  };
+}
 
 /**
  * Starts the fake Ollama (or the fake engine), its tokens `delayMs` apart, answering every
