@@ -15,6 +15,8 @@
 import { type Context, Hono } from "hono";
 import type { ApiGuards } from "../middleware/api_guards.ts";
 import type { Place } from "../middleware/generation_queue.ts";
+import { requestBody } from "../middleware/read_body.ts";
+import type {} from "../middleware/request_log.ts"; // The log fields this route sets.
 import { type ChatRequest, parseChatRequest } from "../ollama/chat_request.ts";
 import { ollamaChat, type OllamaChatTarget } from "../ollama/chat_upstream.ts";
 import { isModelLoaded } from "../ollama/loaded_models.ts";
@@ -23,7 +25,6 @@ import type { EngineTarget } from "../openai/client.ts";
 import { statusThenAnswer } from "../server/chat_status.ts";
 import type { ChatUpstream } from "../server/chat_upstream.ts";
 import { type LineSource, NO_READ_AHEAD } from "../server/line_relay.ts";
-import { requestBody } from "../middleware/read_body.ts";
 import { GatewayError } from "../server/errors.ts";
 
 /**
