@@ -26,13 +26,30 @@ function questions(page: Page) {
   return page.locator(".message.user .message-text").allInnerTexts();
 }
 
+/**
+ * Waits until the open conversation shows exactly `expected` as its questions (its messages are
+ * drawn a frame after the list, older ones in batches), then checks them.
+ */
+async function assertQuestions(page: Page, expected: string[], message?: string) {
+  await page.waitForFunction(
+    (expected) =>
+      JSON.stringify(
+        [...document.querySelectorAll(".message.user .message-text")].map((text) =>
+          (text as HTMLElement).innerText
+        ),
+      ) === JSON.stringify(expected),
+    expected,
+  ).catch(() => {});
+  assertEquals(await questions(page), expected, message);
+}
+
 /** Sends `text` and waits for its answer. */
 async function ask(page: Page, text: string) {
   await sendMessage(page, text);
   await waitForAnswer(page);
 }
 
-/** Waits until the list shows exactly `titles`. */
+/** Waits until the list shows exactly `titles`, and says what it shows if it never does. */
 async function waitForTitles(page: Page, titles: string[]) {
   await page.waitForFunction(
     (expected) =>
@@ -41,6 +58,10 @@ async function waitForTitles(page: Page, titles: string[]) {
           title.textContent
         ),
       ) === JSON.stringify(expected),
+    titles,
+  ).catch(() => {});
+  assertEquals(
+    await page.locator("#conversation-list .conversation-title").allTextContents(),
     titles,
   );
 }
@@ -86,8 +107,7 @@ Deno.test("New chat keeps the others; the list is newest first, and switching sh
 
     // All of it survives a reload, and the open conversation stays open.
     await page.reload();
-    await page.locator(".message").first().waitFor();
-    assertEquals(await questions(page), [
+    await assertQuestions(page, [
       "What is the capital of France, and why is it there?",
       "and Spain?",
     ]);
@@ -111,6 +131,12 @@ Deno.test("a conversation can be renamed, deleted and brought back, and the list
     await page.fill(".rename-input", "Birds of the south");
     await page.press(".rename-input", "Enter");
     await waitForTitles(page, ["how do volcanoes form", "Birds of the south"]);
+    // The new title shows at once and is written a moment later: reload once it is stored.
+    for (let tries = 0; tries < 50; tries++) {
+      const stored = await storedConversations(page);
+      if (stored.some((conversation) => conversation.title === "Birds of the south")) break;
+      await page.waitForTimeout(100);
+    }
     await page.reload();
     await waitForTitles(page, ["how do volcanoes form", "Birds of the south"]);
 
@@ -130,7 +156,7 @@ Deno.test("a conversation can be renamed, deleted and brought back, and the list
     // Delete the open one: it leaves the list at once, and Undo brings it back.
     await page.locator(".conversation").nth(0).locator(".delete-conversation").click();
     await waitForTitles(page, ["Birds of the south"]);
-    assertEquals(await questions(page), ["tell me about penguins"], "the next one opens");
+    await assertQuestions(page, ["tell me about penguins"], "the next one opens");
     await page.click(".undo-delete");
     await waitForTitles(page, ["how do volcanoes form", "Birds of the south"]);
     assertEquals((await storedConversations(page)).length, 2, "nothing was deleted");
@@ -172,7 +198,7 @@ Deno.test("the old localStorage conversation moves to IndexedDB on first load, w
     await page.goto(page.url().split("#")[0]); // a first visit after the update: no conversation named
 
     await waitForTitles(page, ["an old question"]);
-    assertEquals(await questions(page), ["an old question", "a second old question"]);
+    await assertQuestions(page, ["an old question", "a second old question"]);
     assertEquals(await page.locator(".message.bot strong").innerText(), "old");
     const [moved] = await storedConversations(page);
     assertEquals(moved.turns, legacy);
