@@ -27,20 +27,23 @@ function questions(page: Page) {
 }
 
 /**
- * Waits until the open conversation shows exactly `expected` as its questions (its messages are
- * drawn a frame after the list, older ones in batches), then checks them.
+ * Waits until the elements at `selector` hold exactly the texts `expected`, then checks them, so a
+ * failure says what they hold. What the page draws later (a conversation's messages come a frame
+ * after the list, older ones in batches) gets its time.
  */
-async function assertQuestions(page: Page, expected: string[], message?: string) {
-  await page.waitForFunction(
-    (expected) =>
-      JSON.stringify(
-        [...document.querySelectorAll(".message.user .message-text")].map((text) =>
-          (text as HTMLElement).innerText
-        ),
-      ) === JSON.stringify(expected),
-    expected,
-  ).catch(() => {});
-  assertEquals(await questions(page), expected, message);
+async function assertTexts(page: Page, selector: string, expected: string[], message?: string) {
+  const holds = ([selector, expected]: [string, string[]]) =>
+    JSON.stringify(
+      [...document.querySelectorAll(selector)].map((element) => element.textContent),
+    ) ===
+      JSON.stringify(expected);
+  await page.waitForFunction(holds, [selector, expected] as [string, string[]]).catch(() => {});
+  assertEquals(await page.locator(selector).allTextContents(), expected, message);
+}
+
+/** Checks the open conversation's questions, once drawn. */
+function assertQuestions(page: Page, expected: string[], message?: string) {
+  return assertTexts(page, ".message.user .message-text", expected, message);
 }
 
 /** Sends `text` and waits for its answer. */
@@ -49,21 +52,9 @@ async function ask(page: Page, text: string) {
   await waitForAnswer(page);
 }
 
-/** Waits until the list shows exactly `titles`, and says what it shows if it never does. */
-async function waitForTitles(page: Page, titles: string[]) {
-  await page.waitForFunction(
-    (expected) =>
-      JSON.stringify(
-        [...document.querySelectorAll("#conversation-list .conversation-title")].map((title) =>
-          title.textContent
-        ),
-      ) === JSON.stringify(expected),
-    titles,
-  ).catch(() => {});
-  assertEquals(
-    await page.locator("#conversation-list .conversation-title").allTextContents(),
-    titles,
-  );
+/** Checks that the list shows exactly `titles`, once drawn. */
+function waitForTitles(page: Page, titles: string[]) {
+  return assertTexts(page, "#conversation-list .conversation-title", titles);
 }
 
 Deno.test("New chat keeps the others; the list is newest first, and switching shows each", async () => {
